@@ -1,0 +1,1 @@
+"""Scrapy project and pure parsers that turn review pages into :class:`crawlers.items.Review` items."""

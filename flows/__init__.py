@@ -1,0 +1,1 @@
+"""Prefect flows, the ``molva`` CLI, configuration and the digest renderer."""

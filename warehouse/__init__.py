@@ -1,0 +1,1 @@
+"""DuckDB warehouse: numbered migrations, idempotent loaders, staging and mart SQL."""
