@@ -1,0 +1,97 @@
+"""Open the DuckDB warehouse and apply the numbered migrations in ``warehouse/migrations`` (``NNN_name.sql``).
+
+Every applied migration is recorded in ``schema_migrations``; applying twice is a no-op. Migrations run before any
+write because :func:`connect` applies them unless the connection is read-only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+
+
+class MigrationError(RuntimeError):
+    """A migration file is malformed or failed to apply; the database keeps its previous schema."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    path: Path
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+
+def available_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """Migration files sorted by number; a badly named ``.sql`` file or a duplicate number is an error."""
+    found: dict[int, Migration] = {}
+    for path in sorted(directory.glob("*.sql")):
+        match = _NAME.match(path.name)
+        if not match:
+            raise MigrationError(f"{path}: migration files must be named NNN_lowercase_name.sql")
+        version = int(match.group(1))
+        if version in found:
+            raise MigrationError(
+                f"{path}: migration number {version:03d} is used twice (also {found[version].path.name})"
+            )
+        found[version] = Migration(version, match.group(2), path)
+    return [found[v] for v in sorted(found)]
+
+
+def connect(path: str | Path = "data/molva.duckdb", *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the warehouse file and bring its schema up to date. ``:memory:`` works for tests."""
+    target = str(path)
+    if target != ":memory:" and not read_only:
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    if read_only and target != ":memory:" and not Path(target).exists():
+        raise FileNotFoundError(f"{target}: no warehouse here yet (run `molva warehouse migrate` or a crawl first)")
+    con = duckdb.connect(target, read_only=read_only)
+    con.execute("set timezone = 'UTC'")
+    if not read_only:
+        migrate(con)
+    return con
+
+
+def migrate(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """Apply pending migrations in order, each in its own transaction. Returns the ones applied now."""
+    con.execute(
+        "create table if not exists schema_migrations ("
+        " version integer primary key, name varchar not null, checksum varchar not null, applied_at timestamp not null)"
+    )
+    done = {int(v): c for v, c in con.execute("select version, checksum from schema_migrations").fetchall()}
+    applied: list[Migration] = []
+    for migration in available_migrations(directory):
+        if migration.version in done:
+            if done[migration.version] != migration.checksum:
+                print(
+                    f"warning: migration {migration.path.name} changed after it was applied; "
+                    "write a new numbered migration instead of editing an applied one",
+                    file=sys.stderr,
+                )
+            continue
+        sql = migration.path.read_text(encoding="utf-8")
+        con.execute("begin transaction")
+        try:
+            con.execute(sql)
+            con.execute(
+                "insert into schema_migrations values (?, ?, ?, ?)",
+                [migration.version, migration.name, migration.checksum, datetime.now(UTC).replace(tzinfo=None)],
+            )
+            con.execute("commit")
+        except duckdb.Error as exc:
+            con.execute("rollback")
+            raise MigrationError(f"{migration.path}: {exc}") from exc
+        applied.append(migration)
+    return applied
