@@ -379,9 +379,13 @@ def _reference_problems(path: Path, data: Any) -> list[Problem]:
         if isinstance(brand, str) and brand_ids and brand not in brand_ids:
             add(["sources", i, "brand"], f"unknown brand {brand!r} (known: {', '.join(brand_ids)})")
     digest = data.get("digest")
-    if isinstance(digest, dict) and isinstance(digest.get("brand"), str) and brand_ids:
-        if digest["brand"] not in brand_ids:
-            add(["digest", "brand"], f"unknown brand {digest['brand']!r}")
+    if (
+        isinstance(digest, dict)
+        and isinstance(digest.get("brand"), str)
+        and brand_ids
+        and digest["brand"] not in brand_ids
+    ):
+        add(["digest", "brand"], f"unknown brand {digest['brand']!r}")
     return problems
 
 

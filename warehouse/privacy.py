@@ -10,7 +10,10 @@ PREFIX = "anon:"
 
 
 def pseudonymise(name: str | None, salt: str) -> str | None:
-    """``anon:`` + 16 hex chars of HMAC-SHA256(salt, name). Idempotent: an already pseudonymised value is returned as is."""
+    """``anon:`` + 16 hex chars of HMAC-SHA256(salt, name).
+
+    Idempotent: an already pseudonymised value is returned unchanged, so crawler and loader may both apply it.
+    """
     if name is None:
         return None
     cleaned = " ".join(name.split())

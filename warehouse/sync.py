@@ -27,7 +27,8 @@ def sync_config(con: duckdb.DuckDBPyConnection, config: MolvaConfig, now: dateti
                 on conflict (brand_id) do update set
                     name_en = excluded.name_en, name_ru = excluded.name_ru, aliases = excluded.aliases,
                     is_own = excluded.is_own, updated_at = excluded.updated_at
-                where brands.name_en is distinct from excluded.name_en or brands.name_ru is distinct from excluded.name_ru
+                where brands.name_en is distinct from excluded.name_en
+                   or brands.name_ru is distinct from excluded.name_ru
                    or brands.aliases is distinct from excluded.aliases or brands.is_own is distinct from excluded.is_own
                 """,
                 [brand_id, name_en, name_ru, aliases, is_own, stamp],

@@ -13,14 +13,12 @@ from flows.cli.common import ConfigOption, DbOption, console, db_path, fail
 def sql(
     query: Annotated[str, typer.Argument(help="A SQL query (DuckDB dialect).", show_default=False)],
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv, json or parquet.")] = "table",
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Output file (required for csv/json/parquet).")
-    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output file (csv/json/parquet).")] = None,
     limit: Annotated[int, typer.Option(help="Rows shown in table format.")] = 50,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Run read-only SQL against the warehouse. Tables and marts are described in docs/warehouse.md and docs/marts.md."""
+    """Run read-only SQL against the warehouse (tables: docs/warehouse.md, marts: docs/marts.md)."""
     import duckdb
     from rich.table import Table
 

@@ -41,9 +41,7 @@ def load(
     file: Annotated[Path, typer.Argument(help="JSON Lines (.jsonl) or Parquet file of reviews.", show_default=False)],
     source: Annotated[str | None, typer.Option(help="Source id for rows that lack one.")] = None,
     brand: Annotated[str | None, typer.Option(help="Brand id for rows that lack one.")] = None,
-    rejects: Annotated[
-        Path | None, typer.Option(help="Where to write rejected rows. Default: FILE.rejects.jsonl")
-    ] = None,
+    rejects: Annotated[Path | None, typer.Option(help="Rejects file. Default: FILE.rejects.jsonl")] = None,
     seen_at: Annotated[
         str | None,
         typer.Option(help="When the rows were observed (ISO 8601). Default: the file's modification time."),
