@@ -1,0 +1,261 @@
+"""Import one survey export into the warehouse in a single transaction, with a report of every rejected row.
+
+Respondents are keyed by (survey_id, respondent_id): re-importing the same file changes nothing, a respondent whose
+answers differ from the stored ones is replaced and reported, and a failure rolls the whole import back so nothing
+already stored is lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from warehouse.surveys.mapping import SurveyMapping
+from warehouse.surveys.readers import SurveyTable, read_export
+from warehouse.surveys.values import Issue, ParsedResponse, parse_row
+
+
+@dataclass
+class ImportResult:
+    """Counts and issues of one import; ``issues`` lists every rejected, coerced or replaced row."""
+
+    import_id: str
+    survey_id: str
+    file_name: str
+    encoding: str | None
+    delimiter: str | None
+    n_rows: int = 0
+    n_new: int = 0
+    n_updated: int = 0
+    n_unchanged: int = 0
+    issues: list[Issue] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def n_rejected(self) -> int:
+        return len({i.line_no for i in self.issues if i.action == "rejected"})
+
+    @property
+    def n_coerced(self) -> int:
+        rejected = {i.line_no for i in self.issues if i.action == "rejected"}
+        return len({i.line_no for i in self.issues if i.action == "coerced" and i.line_no not in rejected})
+
+
+def parse_export(table: SurveyTable, mapping: SurveyMapping) -> tuple[list[ParsedResponse], list[Issue]]:
+    """Validate all rows and settle duplicate respondents (the mapping says whether the first or last one wins)."""
+    issues: list[Issue] = []
+    by_id: dict[str, ParsedResponse] = {}
+    for line_no, cells in table.rows:
+        response, row_issues = parse_row(line_no, cells, mapping, mapping.csv.decimal)
+        issues += row_issues
+        if response is None:
+            continue
+        earlier = by_id.get(response.respondent_id)
+        if earlier is None:
+            by_id[response.respondent_id] = response
+            continue
+        if mapping.duplicates == "keep_first":
+            dropped, kept = response, earlier
+        else:
+            dropped, kept = earlier, response
+            by_id[response.respondent_id] = response
+        same = dropped.content_hash() == kept.content_hash()
+        reason = f"duplicate respondent {response.respondent_id!r}: line {kept.line_no} kept ({mapping.duplicates})" + (
+            "; identical answers" if same else "; answers differ"
+        )
+        issues.append(Issue(dropped.line_no, mapping.respondent_id, response.respondent_id, "rejected", reason))
+    issues.sort(key=lambda i: (i.line_no, i.field or ""))
+    return sorted(by_id.values(), key=lambda r: r.line_no), issues
+
+
+def import_survey(
+    con: duckdb.DuckDBPyConnection,
+    path: str | Path,
+    mapping: SurveyMapping,
+    *,
+    now: datetime | None = None,
+    dry_run: bool = False,
+) -> ImportResult:
+    """Read, validate and store one export; returns the counts and the issues (also stored unless ``dry_run``)."""
+    path = Path(path)
+    table = read_export(path, mapping)
+    now = now or datetime.now(UTC).replace(tzinfo=None)
+    file_sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    import_id = hashlib.sha256(f"{mapping.survey_id}|{file_sha}|{now.isoformat()}".encode()).hexdigest()[:16]
+    responses, issues = parse_export(table, mapping)
+    result = ImportResult(
+        import_id=import_id,
+        survey_id=mapping.survey_id,
+        file_name=path.name,
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+        n_rows=len(table.rows),
+        issues=issues,
+        notes=list(table.notes),
+        dry_run=dry_run,
+    )
+    if dry_run:
+        existing = _stored_hashes(con, mapping.survey_id)
+        for r in responses:
+            _count(result, existing.get(r.respondent_id), r)
+        return result
+    con.execute("begin transaction")
+    try:
+        _upsert_survey(con, mapping, now)
+        existing = _stored_hashes(con, mapping.survey_id)
+        for response in responses:
+            stored = existing.get(response.respondent_id)
+            _count(result, stored, response)
+            if stored is not None and stored[0] == response.content_hash():
+                continue
+            if stored is not None:
+                result.issues.append(
+                    Issue(
+                        response.line_no,
+                        mapping.respondent_id,
+                        response.respondent_id,
+                        "replaced",
+                        f"respondent already stored from line {stored[1]} of an earlier import with other answers; "
+                        "replaced by this line",
+                    )
+                )
+                _delete_respondent(con, mapping.survey_id, response.respondent_id)
+            _insert_response(con, mapping, response, import_id, now, first_loaded=stored[2] if stored else now)
+        result.issues.sort(key=lambda i: (i.line_no, i.field or ""))
+        _insert_import(con, result, mapping, file_sha, now)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return result
+
+
+def _count(result: ImportResult, stored: tuple[str, int, datetime] | None, response: ParsedResponse) -> None:
+    if stored is None:
+        result.n_new += 1
+    elif stored[0] == response.content_hash():
+        result.n_unchanged += 1
+    else:
+        result.n_updated += 1
+
+
+def _stored_hashes(con: duckdb.DuckDBPyConnection, survey_id: str) -> dict[str, tuple[str, int, datetime]]:
+    rows = con.execute(
+        "select respondent_id, content_hash, source_line, first_loaded_at from survey_responses where survey_id = ?",
+        [survey_id],
+    ).fetchall()
+    return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+
+def _upsert_survey(con: duckdb.DuckDBPyConnection, mapping: SurveyMapping, now: datetime) -> None:
+    csat, ces = mapping.csat, mapping.ces
+    con.execute(
+        "insert or replace into surveys (survey_id, brand_id, name, tool, csat_min, csat_max, csat_satisfied_min, "
+        "ces_min, ces_max, ces_easy_min, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            mapping.survey_id,
+            mapping.brand_id,
+            mapping.name,
+            mapping.tool,
+            csat.min if csat else 1,
+            csat.max if csat else 5,
+            mapping.csat_satisfied_min,
+            ces.min if ces else 1,
+            ces.max if ces else 7,
+            mapping.ces_easy_min,
+            now,
+        ],
+    )
+    con.execute("delete from survey_factor_weights where survey_id = ?", [mapping.survey_id])
+    weights = [(mapping.survey_id, name, f.weight) for name, f in mapping.factors.items() if f.weight is not None]
+    if weights:
+        con.executemany("insert into survey_factor_weights values (?, ?, ?)", weights)
+
+
+def _delete_respondent(con: duckdb.DuckDBPyConnection, survey_id: str, respondent_id: str) -> None:
+    for tbl in (
+        "survey_responses",
+        "survey_factor_ratings",
+        "survey_open_answers",
+        "survey_answer_sentiment",
+        "survey_answer_topics",
+    ):
+        con.execute(f"delete from {tbl} where survey_id = ? and respondent_id = ?", [survey_id, respondent_id])
+
+
+def _insert_response(
+    con: duckdb.DuckDBPyConnection,
+    mapping: SurveyMapping,
+    r: ParsedResponse,
+    import_id: str,
+    now: datetime,
+    first_loaded: datetime,
+) -> None:
+    overall = None
+    if r.overall is not None and mapping.overall is not None:
+        overall = (r.overall - mapping.overall.min) / (mapping.overall.max - mapping.overall.min)
+    con.execute(
+        "insert into survey_responses (survey_id, respondent_id, brand_id, responded_at, channel, segment, "
+        "touchpoint, nps_score, csat_score, ces_score, overall_sat, content_hash, import_id, source_line, "
+        "first_loaded_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            mapping.survey_id,
+            r.respondent_id,
+            mapping.brand_id,
+            r.responded_at,
+            r.channel,
+            r.segment,
+            r.touchpoint,
+            r.nps,
+            r.csat,
+            r.ces,
+            overall,
+            r.content_hash(),
+            import_id,
+            r.line_no,
+            first_loaded,
+            now,
+        ],
+    )
+    factors = [
+        (mapping.survey_id, r.respondent_id, name, rating, mapping.factors[name].min, mapping.factors[name].max, imp)
+        for name, (rating, imp) in r.factors.items()
+    ]
+    if factors:
+        con.executemany("insert into survey_factor_ratings values (?, ?, ?, ?, ?, ?, ?)", factors)
+    answers = [(mapping.survey_id, r.respondent_id, q, t) for q, t in r.open_text.items()]
+    if answers:
+        con.executemany("insert into survey_open_answers values (?, ?, ?, ?)", answers)
+
+
+def _insert_import(
+    con: duckdb.DuckDBPyConnection, result: ImportResult, mapping: SurveyMapping, file_sha: str, now: datetime
+) -> None:
+    con.execute(
+        "insert into survey_imports values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            result.import_id,
+            mapping.survey_id,
+            result.file_name,
+            file_sha,
+            result.encoding,
+            result.delimiter,
+            now,
+            result.n_rows,
+            result.n_new,
+            result.n_updated,
+            result.n_unchanged,
+            result.n_rejected,
+            result.n_coerced,
+        ],
+    )
+    if result.issues:
+        con.executemany(
+            "insert into survey_import_issues values (?, ?, ?, ?, ?, ?)",
+            [(result.import_id, i.line_no, i.field, i.value, i.action, i.reason) for i in result.issues],
+        )
