@@ -68,7 +68,7 @@ class ProjectConfig(_Model):
 
     name: str
     timezone: str = "UTC"
-    languages: list[Language] = Field(default_factory=lambda: ["ru", "en"], min_length=1)
+    languages: list[Language] = Field(default=["ru", "en"], min_length=1)
 
     @field_validator("timezone")
     @classmethod

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from warehouse.db import MigrationError, available_migrations, connect, migrate
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+
+
+def test_migrate_from_empty_creates_core_tables_and_records_versions(tmp_path: Path) -> None:
+    con = connect(tmp_path / "w.duckdb")
+    assert {"brands", "sources", "crawl_runs", "reviews", "review_versions", "schema_migrations"} <= _tables(con)
+    recorded = [r[0] for r in con.execute("select version from schema_migrations order by version").fetchall()]
+    assert recorded == [m.version for m in available_migrations()]
+
+
+def test_migrating_twice_is_a_noop(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    connect(path).close()
+    con = duckdb.connect(str(path))
+    before = con.execute("select * from schema_migrations order by version").fetchall()
+    assert migrate(con) == []
+    assert con.execute("select * from schema_migrations order by version").fetchall() == before
+
+
+def test_failing_migration_rolls_back_and_names_the_file(tmp_path: Path) -> None:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "001_ok.sql").write_text("create table a (x integer);")
+    (folder / "002_broken.sql").write_text("create table b (y integer); create tabel oops;")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    with pytest.raises(MigrationError, match="002_broken.sql"):
+        migrate(con, folder)
+    tables = _tables(con)
+    assert "a" in tables and "b" not in tables
+    assert [r[0] for r in con.execute("select version from schema_migrations").fetchall()] == [1]
+
+
+def test_badly_named_or_duplicate_migrations_are_rejected(tmp_path: Path) -> None:
+    (tmp_path / "1_short.sql").write_text("select 1;")
+    with pytest.raises(MigrationError, match="NNN_lowercase_name"):
+        available_migrations(tmp_path)
+    (tmp_path / "1_short.sql").unlink()
+    (tmp_path / "001_a.sql").write_text("select 1;")
+    (tmp_path / "001_b.sql").write_text("select 1;")
+    with pytest.raises(MigrationError, match="used twice"):
+        available_migrations(tmp_path)
+
+
+def test_read_only_open_of_a_missing_file_says_so(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="no warehouse here yet"):
+        connect(tmp_path / "absent.duckdb", read_only=True)
