@@ -1,0 +1,163 @@
+-- Brand health per day and per ISO week, per platform and for all platforms together ('all').
+-- Columns are documented in docs/marts.md#mart_brand_period.
+-- contract:
+--   unique_key: [period_grain, period_start, brand_id, platform]
+--   not_null: [period_grain, period_start, period_label, brand_id, brand_name_en, is_own, platform, n_items,
+--              n_reviews, n_mentions, n_rated, n_1, n_2, n_3, n_4, n_5, n_sentiment, n_replied]
+--   accepted_values:
+--     period_grain: [day, week]
+--   ranges:
+--     avg_rating: [1, 5]
+--     csat: [0, 1]
+--     nps_proxy: [-1, 1]
+--     net_sentiment: [-1, 1]
+--     reply_rate: [0, 1]
+with reviews_src as (
+    select * from stg_reviews
+),
+
+sentiment as (
+    select * from stg_review_sentiment
+),
+
+brands_src as (
+    select * from stg_brands
+),
+
+grains as (
+    select * from (values ('day'), ('week')) as g(period_grain)
+),
+
+review_rows as (
+    select
+        g.period_grain,
+        case when g.period_grain = 'day' then r.event_date else r.week_start end as period_start,
+        r.brand_id,
+        r.platform,
+        r.kind,
+        r.rating_5,
+        r.stars,
+        r.has_reply,
+        r.reply_hours,
+        s.sentiment_label,
+        s.sentiment_score
+    from reviews_src as r
+    cross join grains as g
+    left join sentiment as s on s.review_id = r.review_id
+    where r.brand_id is not null
+),
+
+aggregated as (
+    select
+        rr.period_grain,
+        rr.period_start,
+        rr.brand_id,
+        case when grouping(rr.platform) = 1 then 'all' else rr.platform end as platform,
+        count(*) as n_items,
+        count(*) filter (where rr.kind = 'review') as n_reviews,
+        count(*) filter (where rr.kind <> 'review') as n_mentions,
+        count(rr.stars) as n_rated,
+        avg(rr.rating_5) as avg_rating,
+        stddev_samp(rr.rating_5) as sd_rating,
+        count(*) filter (where rr.stars = 1) as n_1,
+        count(*) filter (where rr.stars = 2) as n_2,
+        count(*) filter (where rr.stars = 3) as n_3,
+        count(*) filter (where rr.stars = 4) as n_4,
+        count(*) filter (where rr.stars = 5) as n_5,
+        count(rr.sentiment_label) as n_sentiment,
+        count(*) filter (where rr.sentiment_label = 'negative') as n_negative,
+        count(*) filter (where rr.sentiment_label = 'neutral') as n_neutral,
+        count(*) filter (where rr.sentiment_label = 'positive') as n_positive,
+        avg(rr.sentiment_score) as avg_sentiment_score,
+        count(*) filter (where rr.kind = 'review' and rr.has_reply) as n_replied,
+        median(rr.reply_hours) filter (where rr.kind = 'review') as median_reply_hours
+    from review_rows as rr
+    group by grouping sets (
+        (rr.period_grain, rr.period_start, rr.brand_id, rr.platform),
+        (rr.period_grain, rr.period_start, rr.brand_id)
+    )
+),
+
+metrics as (
+    select
+        a.*,
+        a.n_4 + a.n_5 as n_csat,
+        case when a.n_rated > 0 then (a.n_4 + a.n_5) / a.n_rated end as csat,
+        case when a.n_rated > 0 then a.n_5 / a.n_rated end as share_promoters,
+        case when a.n_rated > 0 then (a.n_1 + a.n_2 + a.n_3) / a.n_rated end as share_detractors,
+        case when a.n_sentiment > 0 then a.n_negative / a.n_sentiment end as share_negative,
+        case when a.n_sentiment > 0 then a.n_neutral / a.n_sentiment end as share_neutral,
+        case when a.n_sentiment > 0 then a.n_positive / a.n_sentiment end as share_positive,
+        case when a.n_reviews > 0 then a.n_replied / a.n_reviews end as reply_rate
+    from aggregated as a
+),
+
+with_ci as (
+    select
+        m.*,
+        m.share_promoters - m.share_detractors as nps_proxy,
+        -- variance of a difference of two multinomial shares: (p1 + p2 - (p1 - p2)^2) / n
+        sqrt((m.share_promoters + m.share_detractors - pow(m.share_promoters - m.share_detractors, 2)) / m.n_rated)
+            as se_nps,
+        m.share_positive - m.share_negative as net_sentiment,
+        sqrt((m.share_positive + m.share_negative - pow(m.share_positive - m.share_negative, 2)) / m.n_sentiment)
+            as se_net_sentiment,
+        case when m.n_rated >= 2 then m.sd_rating / sqrt(m.n_rated) end as se_rating
+    from metrics as m
+),
+
+final as (
+    select
+        w.period_grain,
+        w.period_start,
+        case
+            when w.period_grain = 'day' then strftime(w.period_start, '%Y-%m-%d')
+            else strftime(w.period_start, '%G-W%V')
+        end as period_label,
+        case when w.period_grain = 'day' then w.period_start else w.period_start + 6 end as period_end,
+        w.brand_id,
+        b.brand_name_en,
+        b.brand_name_ru,
+        coalesce(b.is_own, false) as is_own,
+        w.platform,
+        w.n_items,
+        w.n_reviews,
+        w.n_mentions,
+        w.n_rated,
+        w.avg_rating,
+        w.avg_rating - 1.96 * w.se_rating as avg_rating_ci_low,
+        w.avg_rating + 1.96 * w.se_rating as avg_rating_ci_high,
+        w.n_1,
+        w.n_2,
+        w.n_3,
+        w.n_4,
+        w.n_5,
+        w.csat,
+        wilson_low(w.n_csat, w.n_rated) as csat_ci_low,
+        wilson_high(w.n_csat, w.n_rated) as csat_ci_high,
+        w.nps_proxy,
+        greatest(-1.0, w.nps_proxy - 1.96 * w.se_nps) as nps_proxy_ci_low,
+        least(1.0, w.nps_proxy + 1.96 * w.se_nps) as nps_proxy_ci_high,
+        w.n_sentiment,
+        w.n_negative,
+        w.n_neutral,
+        w.n_positive,
+        w.share_negative,
+        wilson_low(w.n_negative, w.n_sentiment) as share_negative_ci_low,
+        wilson_high(w.n_negative, w.n_sentiment) as share_negative_ci_high,
+        w.share_neutral,
+        w.share_positive,
+        w.net_sentiment,
+        greatest(-1.0, w.net_sentiment - 1.96 * w.se_net_sentiment) as net_sentiment_ci_low,
+        least(1.0, w.net_sentiment + 1.96 * w.se_net_sentiment) as net_sentiment_ci_high,
+        w.avg_sentiment_score,
+        w.n_replied,
+        w.reply_rate,
+        wilson_low(w.n_replied, w.n_reviews) as reply_rate_ci_low,
+        wilson_high(w.n_replied, w.n_reviews) as reply_rate_ci_high,
+        w.median_reply_hours
+    from with_ci as w
+    left join brands_src as b on b.brand_id = w.brand_id
+)
+
+select * from final

@@ -1,0 +1,71 @@
+-- Up to 3 quotable sentences per brand x topic x ISO week x complaint/praise: the evidence the digest quotes, each
+-- traceable to its review id and URL. Authors are never included. Documented in docs/marts.md#mart_topic_evidence.
+-- contract:
+--   unique_key: [brand_id, topic_id, week_start, mention_kind, evidence_rank]
+--   not_null: [brand_id, topic_id, week_start, iso_week, mention_kind, evidence_rank, review_id, sentence_index,
+--              sentence_text, platform]
+--   accepted_values:
+--     mention_kind: [complaint, praise]
+--     evidence_rank: [1, 2, 3]
+with reviews_src as (
+    select * from stg_reviews where brand_id is not null
+),
+
+assignments as (
+    select * from stg_sentence_topics where mention_kind in ('complaint', 'praise')
+),
+
+candidates as (
+    select
+        r.brand_id,
+        a.topic_id,
+        r.week_start,
+        a.mention_kind,
+        r.review_id,
+        a.sentence_index,
+        trim(substr(r.text, a.start_char + 1, a.end_char - a.start_char)) as sentence_text,
+        r.review_url,
+        r.platform,
+        r.language,
+        r.rating_5,
+        r.event_at as published_at,
+        a.topic_score
+    from assignments as a
+    inner join reviews_src as r on r.review_id = a.review_id
+    where a.start_char is not null and a.end_char > a.start_char
+),
+
+ranked as (
+    select
+        c.*,
+        row_number() over (
+            partition by c.brand_id, c.topic_id, c.week_start, c.mention_kind
+            -- strongest match first; prefer sentences of quotable length; stable tie-break on ids
+            order by c.topic_score desc nulls last, abs(length(c.sentence_text) - 120), c.review_id, c.sentence_index
+        ) as evidence_rank
+    from candidates as c
+    where length(c.sentence_text) > 0
+),
+
+final as (
+    select
+        rk.brand_id,
+        rk.topic_id,
+        rk.week_start,
+        strftime(rk.week_start, '%G-W%V') as iso_week,
+        rk.mention_kind,
+        rk.evidence_rank,
+        rk.review_id,
+        rk.sentence_index,
+        rk.sentence_text,
+        rk.review_url,
+        rk.platform,
+        rk.language,
+        rk.rating_5,
+        rk.published_at,
+        rk.topic_score
+    from ranked as rk
+    where rk.evidence_rank <= 3
+)
+
+select * from final
