@@ -1,0 +1,213 @@
+"""Warehouse side of a crawl: open a ``crawl_runs`` row, read what is already known about a source (ids and the
+watermark), load the crawled items in batches and close the run with its counts and errors.
+
+Used by :mod:`crawlers.runner` (in the calling process) and by the sink pipeline when a spider runs standalone
+(``scrapy crawl``). Loading happens in one process at a time per call, so crawls can run in parallel subprocesses
+while DuckDB keeps a single writer.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+MAX_ERRORS_KEPT = 200
+LOAD_BATCH = 500
+
+
+@dataclass
+class KnownState:
+    """What the warehouse already holds for a source: its external ids and the newest published date."""
+
+    external_ids: set[str] = field(default_factory=set)
+    watermark: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"external_ids": sorted(self.external_ids), "watermark": self.watermark}
+
+
+@dataclass
+class CrawlSummary:
+    """The outcome of one source's crawl, as recorded in ``crawl_runs``."""
+
+    source_id: str
+    run_id: str
+    status: str = "running"  # running | success | partial | failed
+    n_pages: int = 0
+    n_items: int = 0
+    n_new: int = 0
+    n_updated: int = 0
+    n_unchanged: int = 0
+    n_dropped: int = 0
+    n_errors: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    started_at: str | None = None
+    finished_at: str | None = None
+    log_path: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def start_run(
+    con: Any,
+    source_id: str,
+    platform: str,
+    *,
+    full: bool = False,
+    log_path: str | None = None,
+    jobdir: str | None = None,
+) -> CrawlSummary:
+    """Insert a ``running`` row so a crawl that dies still leaves a trace."""
+    run_id = f"{source_id}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    started = _now()
+    con.execute(
+        "insert into crawl_runs (run_id, source_id, started_at, status) values (?, ?, ?, 'running')",
+        [run_id, source_id, started],
+    )
+    con.execute(
+        "insert or replace into crawl_run_files (run_id, source_id, platform, is_full, log_path, jobdir) "
+        "values (?, ?, ?, ?, ?, ?)",
+        [run_id, source_id, platform, full, log_path, jobdir],
+    )
+    return CrawlSummary(source_id=source_id, run_id=run_id, started_at=started.isoformat(), log_path=log_path)
+
+
+def known_state(con: Any, source_id: str, platform: str) -> KnownState:
+    """External ids already stored for this source and its watermark (newest ``published_at``)."""
+    ids = {
+        row[0]
+        for row in con.execute(
+            "select external_id from reviews where source_id = ? and platform = ?", [source_id, platform]
+        ).fetchall()
+    }
+    row = con.execute("select last_published_at from crawl_watermarks where source_id = ?", [source_id]).fetchone()
+    watermark = row[0].replace(tzinfo=UTC).isoformat() if row and row[0] else None
+    return KnownState(ids, watermark)
+
+
+def read_items(path: Path) -> Iterator[dict[str, Any]]:
+    """Items the crawl process wrote, one JSON object a line (a torn last line from a killed process is skipped)."""
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError:
+                continue
+
+
+def finish_run(
+    con: Any,
+    summary: CrawlSummary,
+    *,
+    items: Iterator[dict[str, Any]] | list[dict[str, Any]],
+    stats: dict[str, Any],
+    brand_id: str | None,
+    salt: str | None,
+    pseudonymise_authors: bool = True,
+    failure: str | None = None,
+) -> CrawlSummary:
+    """Load ``items`` in batches, then record counts, errors and status on the run and move the watermark."""
+    from warehouse.loader import load_reviews
+
+    errors: list[dict[str, Any]] = list(stats.get("errors") or [])
+    if failure:
+        errors.append({"url": None, "error": "CrawlFailed", "message": failure})
+    batch: list[dict[str, Any]] = []
+    newest: str | None = None
+    for item in items:
+        summary.n_items += 1
+        published = item.get("published_at")
+        if isinstance(published, str) and (newest is None or published > newest):
+            newest = published
+        batch.append(item)
+        if len(batch) >= LOAD_BATCH:
+            _load(con, batch, summary, errors, brand_id, salt, pseudonymise_authors, load_reviews)
+            batch = []
+    if batch:
+        _load(con, batch, summary, errors, brand_id, salt, pseudonymise_authors, load_reviews)
+    summary.n_pages = int(stats.get("n_pages") or 0)
+    summary.n_dropped = int(stats.get("n_dropped") or 0)
+    summary.n_errors = len(errors)
+    summary.errors = errors[:MAX_ERRORS_KEPT]
+    if failure or (errors and summary.n_items == 0):
+        summary.status = "failed"
+    elif errors:
+        summary.status = "partial"
+    else:
+        summary.status = "success"
+    finished = _now()
+    summary.finished_at = finished.isoformat()
+    con.execute(
+        "update crawl_runs set finished_at = ?, status = ?, n_pages = ?, n_items = ?, n_new = ?, n_updated = ?, "
+        "n_errors = ?, errors = ? where run_id = ?",
+        [
+            finished,
+            summary.status,
+            summary.n_pages,
+            summary.n_items,
+            summary.n_new,
+            summary.n_updated,
+            summary.n_errors,
+            json.dumps(summary.errors, ensure_ascii=False, default=str),
+            summary.run_id,
+        ],
+    )
+    if summary.status != "failed":
+        _move_watermark(con, summary, newest, finished)
+    return summary
+
+
+def _load(
+    con: Any,
+    batch: list[dict[str, Any]],
+    summary: CrawlSummary,
+    errors: list[dict[str, Any]],
+    brand_id: str | None,
+    salt: str | None,
+    pseudonymise_authors: bool,
+    load_reviews: Any,
+) -> None:
+    result = load_reviews(
+        con,
+        batch,
+        source_id=summary.source_id,
+        brand_id=brand_id,
+        salt=salt,
+        pseudonymise_authors=pseudonymise_authors,
+    )
+    summary.n_new += result.n_new
+    summary.n_updated += result.n_updated
+    summary.n_unchanged += result.n_unchanged
+    for reject in result.rejects:
+        info = reject.to_dict() if hasattr(reject, "to_dict") else {"message": str(reject)}
+        info.pop("row", None)
+        errors.append({"url": None, "error": "LoaderReject", "message": json.dumps(info, default=str)[:500]})
+
+
+def _move_watermark(con: Any, summary: CrawlSummary, newest: str | None, finished: datetime) -> None:
+    newest_ts = datetime.fromisoformat(newest).astimezone(UTC).replace(tzinfo=None) if newest else None
+    n_known = con.execute("select count(*) from reviews where source_id = ?", [summary.source_id]).fetchone()[0]
+    con.execute(
+        "insert into crawl_watermarks "
+        "(source_id, last_published_at, last_run_id, last_success_at, n_known, updated_at) values (?, ?, ?, ?, ?, ?) on conflict (source_id) do update set "
+        "last_published_at = greatest(coalesce(crawl_watermarks.last_published_at, excluded.last_published_at), "
+        "coalesce(excluded.last_published_at, crawl_watermarks.last_published_at)), "
+        "last_run_id = excluded.last_run_id, last_success_at = excluded.last_success_at, "
+        "n_known = excluded.n_known, updated_at = excluded.updated_at",
+        [summary.source_id, newest_ts, summary.run_id, finished, n_known, finished],
+    )

@@ -1,0 +1,37 @@
+"""Entry point of the crawl subprocess: ``python -m crawlers.process RUN_SPEC.json``.
+
+Runs one spider in a fresh Scrapy ``CrawlerProcess`` (Twisted's reactor cannot restart, so every crawl gets its own
+process), with the project settings plus the overrides in the spec. Items and stats go to the files the spec names.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = argv if argv is not None else sys.argv[1:]
+    if len(args) != 1:
+        print("usage: python -m crawlers.process RUN_SPEC.json", file=sys.stderr)
+        return 2
+    spec_path = Path(args[0])
+    spec = json.loads(spec_path.read_text(encoding="utf-8"))
+    import os
+
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawlers.settings")
+    settings = get_project_settings()
+    for key, value in (spec.get("settings") or {}).items():
+        settings.set(key, value, priority="cmdline")
+    process = CrawlerProcess(settings, install_root_handler=True)
+    process.crawl(spec["source"]["platform"], spec=str(spec_path))
+    process.start()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,184 @@
+"""Run configured sources: one crawl subprocess per source, then load its items into the warehouse here.
+
+:func:`crawl_source` is what the flows call; it never raises for a broken source (the run is recorded as
+``failed`` with its errors) and can be called repeatedly and from parallel threads, since each crawl runs in its own
+process and only the load touches DuckDB.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import traceback
+from pathlib import Path
+from typing import Any
+
+from crawlers.bookkeeping import CrawlSummary, KnownState, finish_run, known_state, read_items, start_run
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+_DB_LOCK = threading.Lock()  # one writer at a time inside this process
+
+
+def scrapy_settings(config: Any, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Settings for one crawl from the config's ``crawl:`` section (plus test or CLI overrides)."""
+    crawl = config.crawl
+    settings: dict[str, Any] = {
+        "USER_AGENT": crawl.user_agent,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_domain,
+        "DOWNLOAD_DELAY": crawl.download_delay,
+        "AUTOTHROTTLE_START_DELAY": max(crawl.download_delay, 0.1),
+    }
+    settings.update(overrides or {})
+    return settings
+
+
+def crawl_source(
+    config: Any,
+    source_id: str,
+    *,
+    full: bool = False,
+    db_path: str | Path | None = None,
+    settings: dict[str, Any] | None = None,
+    jobdir: str | Path | None = None,
+    timeout: float | None = 3600.0,
+    work_dir: str | Path | None = None,
+) -> CrawlSummary:
+    """Crawl one source and load it into the warehouse; always returns a summary (status ``failed`` on errors).
+
+    ``config`` is a ``MolvaConfig`` or a path to one. ``jobdir`` makes a long crawl resumable (Scrapy ``JOBDIR``):
+    calling again with the same directory continues where a killed crawl stopped.
+    """
+    from warehouse.db import connect
+
+    summary = CrawlSummary(source_id=source_id, run_id="", status="failed")
+    try:
+        if not hasattr(config, "sources"):
+            from flows.config import load_config
+
+            config = load_config(config)
+        source = config.source(source_id)
+        db = str(db_path or config.warehouse.path)
+        run_dir = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix=f"molva-{source_id}-"))
+        run_dir.mkdir(parents=True, exist_ok=True)
+        log_path = run_dir / "crawl.log"
+        with _DB_LOCK:
+            con = connect(db)
+            try:
+                summary = start_run(
+                    con,
+                    source_id,
+                    source.platform,
+                    full=full,
+                    log_path=str(log_path),
+                    jobdir=str(jobdir) if jobdir else None,
+                )
+                known = KnownState() if full else known_state(con, source_id, source.platform)
+            finally:
+                con.close()
+    except Exception as exc:  # config or warehouse problem: nothing to record it in but the summary
+        summary.errors.append({"url": None, "error": type(exc).__name__, "message": str(exc)})
+        summary.n_errors = len(summary.errors)
+        return summary
+
+    failure: str | None = None
+    stats: dict[str, Any] = {}
+    items_path = run_dir / "items.jsonl"
+    stats_path = run_dir / "stats.json"
+    try:
+        overrides = dict(settings or {})
+        overrides["LOG_FILE"] = str(log_path)
+        if jobdir:
+            overrides["JOBDIR"] = str(jobdir)
+        spec = {
+            "source": source.model_dump(),
+            "crawl": config.crawl.model_dump(),
+            "full": full,
+            "known": known.to_dict(),
+            "items_path": str(items_path),
+            "stats_path": str(stats_path),
+            "pseudonymise_authors": config.privacy.pseudonymise_authors,
+            "settings": scrapy_settings(config, overrides),
+        }
+        spec_path = run_dir / "spec.json"
+        spec_path.write_text(json.dumps(spec, default=str), encoding="utf-8")
+        env = dict(os.environ)
+        env["MOLVA_CRAWL_SALT"] = config.privacy.salt()
+        env["SCRAPY_SETTINGS_MODULE"] = "crawlers.settings"
+        env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+        done = subprocess.run(
+            [sys.executable, "-m", "crawlers.process", str(spec_path)],
+            cwd=os.getcwd(),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if stats_path.exists():
+            stats = json.loads(stats_path.read_text(encoding="utf-8"))
+        if done.returncode != 0 or not stats_path.exists():
+            tail = (done.stderr or "")[-1500:] or _tail(log_path)
+            failure = f"crawl process exited with {done.returncode}: {tail}"
+    except subprocess.TimeoutExpired:
+        failure = f"crawl did not finish within {timeout}s (items so far are kept)"
+    except Exception:
+        failure = traceback.format_exc(limit=3)
+
+    try:
+        with _DB_LOCK:
+            con = connect(db)
+            try:
+                summary = finish_run(
+                    con,
+                    summary,
+                    items=read_items(items_path),
+                    stats=stats,
+                    brand_id=source.brand,
+                    salt=config.privacy.salt(),
+                    pseudonymise_authors=config.privacy.pseudonymise_authors,
+                    failure=failure,
+                )
+            finally:
+                con.close()
+    except Exception as exc:
+        summary.status = "failed"
+        summary.errors.append({"url": None, "error": type(exc).__name__, "message": str(exc)})
+        summary.n_errors = len(summary.errors)
+    return summary
+
+
+def crawl_all(
+    config: Any,
+    source_ids: list[str] | None = None,
+    *,
+    full: bool = False,
+    db_path: str | Path | None = None,
+    settings: dict[str, Any] | None = None,
+    parallel: int | None = None,
+    on_done: Any = None,
+) -> list[CrawlSummary]:
+    """Crawl several sources (``crawl.parallel_sources`` at a time); one broken source never stops the others."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    ids = source_ids or [s.id for s in config.sources if s.enabled]
+    workers = max(1, min(parallel or config.crawl.parallel_sources, len(ids) or 1))
+    results: list[CrawlSummary] = []
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(crawl_source, config, sid, full=full, db_path=db_path, settings=settings) for sid in ids]
+        for future in futures:
+            summary = future.result()
+            results.append(summary)
+            if on_done is not None:
+                on_done(summary)
+    return results
+
+
+def _tail(path: Path, n: int = 1500) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")[-n:]
+    except OSError:
+        return ""

@@ -1,0 +1,272 @@
+"""The behaviour every Molva spider shares: where its source comes from, incremental stopping, loop-safe pagination
+and error bookkeeping. Platform spiders implement :meth:`ReviewSpider.start_urls_for`, :meth:`extract` and
+:meth:`next_requests` and nothing else.
+
+A spider is started either by :mod:`crawlers.runner` with ``-a spec=<run.json>`` (source, known ids, output files)
+or by hand: ``scrapy crawl <platform> -a source=<id> [-a config=configs/x.yaml] [-a full=1]``, in which case it reads
+the config and the warehouse itself and loads its items into the warehouse when it closes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Request, Response
+
+from crawlers.items import Review
+
+DEFAULT_CONFIGS = ("configs/molva.yaml", "configs/demo.yaml", "configs/example.yaml")
+
+
+def rebase(url: str, real_root: str | None, base_url: str | None) -> str:
+    """Point a platform URL at ``base_url`` (a loopback mirror in tests and the offline demo).
+
+    ``https://www.trustpilot.com/review/x`` with base ``http://127.0.0.1:8765/tp`` → ``http://127.0.0.1:8765/tp/review/x``.
+    """
+    if not base_url or not real_root:
+        return url
+    if url.startswith(real_root):
+        return base_url.rstrip("/") + url[len(real_root) :]
+    return url
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+class ReviewSpider(scrapy.Spider):
+    """Base class: reads the source, yields parsed items, follows next pages until known reviews are reached."""
+
+    platform: str = ""
+    real_root: str | None = None  # the platform's own origin, rewritten to options.base_url when one is set
+
+    def __init__(
+        self,
+        source: str | None = None,
+        config: str | None = None,
+        spec: str | None = None,
+        url: str | None = None,
+        full: str | bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.crawl_errors: list[dict[str, Any]] = []
+        self.n_pages = 0
+        self.n_items = 0
+        self.n_dropped = 0
+        self.n_duplicates = 0
+        self.n_known_seen = 0
+        self.stopped_at_known = False
+        self.standalone = spec is None
+        if spec:
+            data = json.loads(Path(spec).read_text(encoding="utf-8"))
+        else:
+            data = self._spec_from_config(source, config, url, str(full).lower() in ("1", "true", "yes"))
+        self.spec = data
+        self.source: dict[str, Any] = data["source"]
+        self.options: dict[str, Any] = dict(self.source.get("options") or {})
+        self.full: bool = bool(data.get("full"))
+        self.crawl: dict[str, Any] = data.get("crawl") or {}
+        known = data.get("known") or {}
+        self.known_ids: set[str] = set(known.get("external_ids") or [])
+        self.watermark: str | None = known.get("watermark")
+        self.overlap = int(self.options.get("overlap", self.crawl.get("overlap", 5)))
+        limit_key = "max_pages_full" if self.full else "max_pages"
+        self.max_pages = int(self.options.get(limit_key, self.crawl.get(limit_key, 1000 if self.full else 50)))
+        self.items_path = data.get("items_path") or str(Path(tempfile.mkdtemp(prefix="molva-crawl-")) / "items.jsonl")
+        self.stats_path = data.get("stats_path")
+        self.privacy = {
+            "pseudonymise_authors": data.get("pseudonymise_authors", True),
+            "salt": os.environ.get("MOLVA_CRAWL_SALT") or os.environ.get(data.get("salt_env") or "MOLVA_AUTHOR_SALT"),
+        }
+        self.base_url: str | None = self.options.get("base_url")
+        self.followed: set[str] = set()
+
+    # --- where the source comes from -------------------------------------------------------------------------
+    def _spec_from_config(self, source: str | None, config: str | None, url: str | None, full: bool) -> dict[str, Any]:
+        if url and not source:
+            return {
+                "source": {"id": f"adhoc-{self.name}", "brand": None, "platform": self.name, "url": url, "options": {}},
+                "full": True,
+            }
+        if not source:
+            raise ValueError(
+                f"give -a source=<id> (a source in the config) or -a url=<page> to `scrapy crawl {self.name}`"
+            )
+        from flows.config import load_config
+
+        path = config or os.environ.get("MOLVA_CONFIG") or next((p for p in DEFAULT_CONFIGS if Path(p).exists()), None)
+        if path is None:
+            raise ValueError("no config: pass -a config=FILE or set MOLVA_CONFIG")
+        cfg = load_config(path)
+        src = cfg.source(source)
+        spec: dict[str, Any] = {
+            "source": src.model_dump(),
+            "crawl": cfg.crawl.model_dump(),
+            "full": full,
+            "db_path": cfg.warehouse.path,
+            "pseudonymise_authors": cfg.privacy.pseudonymise_authors,
+            "salt_env": cfg.privacy.salt_env,
+        }
+        if not full and Path(cfg.warehouse.path).exists():
+            spec["known"] = self._known_from_warehouse(cfg.warehouse.path, src.id, src.platform)
+        return spec
+
+    def _known_from_warehouse(self, db_path: str, source_id: str, platform: str) -> dict[str, Any]:
+        from crawlers.bookkeeping import known_state
+        from warehouse.db import connect
+
+        try:
+            con = connect(db_path)
+        except Exception as exc:  # locked by another writer: crawl everything rather than not at all
+            self.logger.warning("cannot read known reviews from %s (%s): crawling as --full", db_path, exc)
+            return {}
+        try:
+            return known_state(con, source_id, platform).to_dict()
+        finally:
+            con.close()
+
+    # --- what platform spiders implement -------------------------------------------------------------------
+    def start_urls_for(self) -> list[str]:
+        """The first page(s) of the source; by default ``url`` with ``options.base_url`` applied."""
+        url = self.source.get("url")
+        if url:
+            return [rebase(url, self.real_root or origin(url), self.base_url)]
+        if self.base_url:
+            return [self.base_url]
+        raise ValueError(f"source {self.source.get('id')!r} has no url")
+
+    def extract(self, response: Response) -> list[Review]:
+        raise NotImplementedError
+
+    def next_requests(self, response: Response) -> list[Request]:
+        return []
+
+    # --- shared machinery ----------------------------------------------------------------------------------
+    async def start(self) -> Any:  # Scrapy ≥ 2.13
+        for request in self.start_requests():
+            yield request
+
+    def start_requests(self) -> Iterator[Request]:
+        try:
+            urls = self.start_urls_for()
+        except Exception as exc:
+            self.record_error(None, exc)
+            return
+        for url in urls:
+            request = self.make_request(url)
+            self.followed.add(request.url)
+            yield request
+
+    def make_request(self, url: str, **kwargs: Any) -> Request:
+        return Request(url, callback=self.parse, errback=self.on_error, **kwargs)
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        self.n_pages += 1
+        try:
+            reviews = self.extract(response)
+        except Exception as exc:  # a parser bug on one odd page must not end the crawl
+            self.record_error(response.url, exc)
+            return
+        if not reviews and response.status == 200 and not response.body.strip():
+            self.record_error(response.url, "EmptyPage", "the page was empty")
+        known_here = 0
+        for review in reviews:
+            review.source_id = self.source.get("id")
+            review.brand_id = self.source.get("brand")
+            if self.is_known(review):
+                known_here += 1
+            yield review
+        if not reviews:
+            return
+        if not self.full and known_here:
+            self.n_known_seen += known_here
+            if self.n_known_seen > self.overlap:
+                self.stopped_at_known = True
+                self.logger.info("reached known reviews (%d past the watermark): stop paginating", self.n_known_seen)
+                return
+        try:
+            following = self.next_requests(response)
+        except Exception as exc:
+            self.record_error(response.url, exc)
+            return
+        for request in following:
+            if len(self.followed) >= self.max_pages:
+                self.logger.info("max_pages=%d reached", self.max_pages)
+                break
+            if request.url in self.followed or request.url == response.url:
+                continue  # a page linking to itself (or back) as "next"
+            if urlsplit(request.url).netloc != urlsplit(response.url).netloc:
+                continue  # never wander to another site
+            self.followed.add(request.url)
+            yield request
+
+    def is_known(self, review: Review) -> bool:
+        if review.external_id in self.known_ids:
+            return True
+        return bool(self.watermark and review.published_at and review.published_at < self.watermark)
+
+    def follow_url(self, response: Response, url: str | None, **kwargs: Any) -> list[Request]:
+        if not url:
+            return []
+        real = self.real_root or origin(self.source.get("url") or url)
+        return [self.make_request(rebase(url, real, self.base_url), **kwargs)]
+
+    def on_error(self, failure: Any) -> None:
+        request = getattr(failure, "request", None)
+        self.record_error(getattr(request, "url", None), failure.value)
+
+    def record_error(self, url: str | None, error: Any, message: str | None = None) -> None:
+        name = error if isinstance(error, str) else type(error).__name__
+        text = message or (str(error) if not isinstance(error, str) else name)
+        response = getattr(error, "response", None)
+        if response is not None:
+            text = f"HTTP {response.status}"
+        self.logger.warning("error on %s: %s: %s", url, name, text)
+        self.crawl_errors.append({"url": url, "error": name, "message": text[:500]})
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            "n_pages": self.n_pages,
+            "n_items": self.n_items,
+            "n_dropped": self.n_dropped,
+            "n_duplicates": self.n_duplicates,
+            "stopped_at_known": self.stopped_at_known,
+            "errors": self.crawl_errors,
+        }
+
+    def closed(self, reason: str) -> None:
+        if reason not in ("finished", "shutdown"):
+            self.crawl_errors.append({"url": None, "error": "SpiderClosed", "message": reason})
+        if self.stats_path:
+            Path(self.stats_path).write_text(json.dumps(self.stats(), default=str), encoding="utf-8")
+        if self.standalone and self.spec.get("db_path"):
+            self._load_standalone()
+
+    def _load_standalone(self) -> None:
+        from crawlers.bookkeeping import finish_run, read_items, start_run
+        from warehouse.db import connect
+
+        con = connect(self.spec["db_path"])
+        try:
+            summary = start_run(con, self.source["id"], self.platform, full=self.full)
+            finish_run(
+                con,
+                summary,
+                items=read_items(Path(self.items_path)),
+                stats=self.stats(),
+                brand_id=self.source.get("brand"),
+                salt=self.privacy.get("salt"),
+                pseudonymise_authors=bool(self.privacy.get("pseudonymise_authors", True)),
+            )
+            self.logger.info("loaded into %s: %s", self.spec["db_path"], summary.to_dict())
+        finally:
+            con.close()
