@@ -1,0 +1,134 @@
+"""The topic taxonomy: what each topic is called, its journey stage and the seed phrases that define it.
+
+Users add a topic by appending an entry with a few seed phrases per language; nothing is retrained. The ``calibration``
+block holds the few numbers fitted on labelled data (``molva eval topics --calibrate``); a taxonomy without one uses
+:data:`DEFAULT_CALIBRATION`, which was fitted the same way on the SemEval-2016 calibration split (docs/topics.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+Stage = Literal["awareness", "purchase", "delivery", "use", "support", "churn"]
+
+
+class TaxonomyError(ValueError):
+    """A taxonomy file that cannot be used; the message names the file and the offending field."""
+
+
+class Calibration(BaseModel):
+    """Decision parameters of the assigner, fitted on labelled sentences rather than guessed.
+
+    A sentence gets topic ``t`` when ``score_t >= threshold``; ``score_t`` is the e5 similarity to the topic's phrases
+    minus the sentence's similarity to generic, topic-free sentences, plus ``lemma_weight`` when a seed phrase's lemmas
+    all occur in the sentence.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    threshold: float = 0.02
+    lemma_weight: float = 0.05
+    centroid_weight: float = 0.5
+    relative_weight: float = 1.0
+    fitted_on: str = "default"
+    per_topic: dict[str, float] = Field(default_factory=dict)
+
+
+class Topic(BaseModel):
+    """One taxonomy topic."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$", max_length=64)
+    name_en: str
+    name_ru: str
+    description: str = ""
+    stage: Stage | None = None
+    seeds: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("seeds")
+    @classmethod
+    def _seeds_valid(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for lang, phrases in value.items():
+            if lang not in ("ru", "en"):
+                raise ValueError(f"seed language must be 'ru' or 'en', got {lang!r}")
+            if any(not isinstance(p, str) or not p.strip() for p in phrases):
+                raise ValueError(f"empty seed phrase in seeds.{lang}")
+        if not any(value.values()):
+            raise ValueError("a topic needs at least one seed phrase")
+        return value
+
+    def phrases(self, language: str | None = None) -> list[str]:
+        """Seed phrases in one language, or in all of them."""
+        if language is not None:
+            return list(self.seeds.get(language, []))
+        return [p for lang in ("en", "ru") for p in self.seeds.get(lang, [])]
+
+    def label(self, language: str) -> str:
+        return self.name_ru if language == "ru" else self.name_en
+
+
+class Taxonomy(BaseModel):
+    """A list of topics plus the calibrated decision parameters."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = 1
+    topics: list[Topic]
+    calibration: Calibration = Field(default_factory=Calibration)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Taxonomy:
+        seen: set[str] = set()
+        for topic in self.topics:
+            if topic.id in seen:
+                raise ValueError(f"duplicate topic id {topic.id!r}")
+            seen.add(topic.id)
+        if not self.topics:
+            raise ValueError("the taxonomy has no topics")
+        return self
+
+    @property
+    def ids(self) -> list[str]:
+        return [t.id for t in self.topics]
+
+    def get(self, topic_id: str) -> Topic:
+        for topic in self.topics:
+            if topic.id == topic_id:
+                return topic
+        raise KeyError(topic_id)
+
+
+DEFAULT_TAXONOMY_PATH = Path(__file__).resolve().parents[2] / "configs" / "topics.yaml"
+
+
+def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
+    """Read and validate a taxonomy YAML file; errors name the file and the field (``topics.3.seeds.ru``)."""
+    file = Path(path) if path is not None else DEFAULT_TAXONOMY_PATH
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise TaxonomyError(f"{file}: taxonomy file not found") from exc
+    except yaml.YAMLError as exc:
+        raise TaxonomyError(f"{file}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise TaxonomyError(f"{file}: expected a mapping with a 'topics' list at the top")
+    try:
+        return Taxonomy.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}" for err in exc.errors()
+        )
+        raise TaxonomyError(f"{file}: {problems}") from exc
+
+
+def save_calibration(path: str | Path, calibration: Calibration) -> None:
+    """Write ``calibration`` into the taxonomy file, keeping everything else as it was."""
+    file = Path(path)
+    raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    raw["calibration"] = calibration.model_dump()
+    file.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False, width=120), encoding="utf-8")
