@@ -1,4 +1,4 @@
-"""Shared fixtures of the survey tests: a migrated DuckDB in tmp_path and paths to the sample exports."""
+"""Shared fixtures of the survey tests: a migrated warehouse in tmp_path, the sample exports and mappings."""
 
 from __future__ import annotations
 
@@ -8,24 +8,30 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from warehouse.surveys.importer import ImportResult, import_survey
+from warehouse.surveys.mapping import SurveyMapping, load_mapping
+
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-
-def _connect(path: Path) -> duckdb.DuckDBPyConnection:
-    """The warehouse helper when it exists, else a plain DuckDB with the migrations applied in order."""
-    try:
-        from warehouse.db import connect
-    except ImportError:
-        con = duckdb.connect(str(path))
-        for sql in sorted((REPO / "warehouse" / "migrations").glob("*.sql")):
-            con.execute(sql.read_text(encoding="utf-8"))
-        return con
-    return connect(path)
+RU_CSV = FIXTURES / "survey_ru_cp1251.csv"
+SURVEY_YAML = REPO / "configs" / "survey.yaml"
 
 
 @pytest.fixture
 def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = _connect(tmp_path / "molva.duckdb")
+    from warehouse.db import connect
+
+    connection = connect(tmp_path / "molva.duckdb")
     yield connection
     connection.close()
+
+
+@pytest.fixture
+def ru_mapping() -> SurveyMapping:
+    return load_mapping(SURVEY_YAML)
+
+
+@pytest.fixture
+def ru_loaded(con: duckdb.DuckDBPyConnection, ru_mapping: SurveyMapping) -> ImportResult:
+    """The cp1251 sample imported with configs/survey.yaml (9 valid respondents, see test_import.py)."""
+    return import_survey(con, RU_CSV, ru_mapping)

@@ -114,8 +114,8 @@ def analyse(
             priority = share * performance
         drivers.append(Driver(name, kind, float(phi[j]), share, direction, performance, priority, None))
     ranked = sorted((d for d in drivers if d.priority and d.priority > 0), key=lambda d: -(d.priority or 0))
-    rank = {d.driver: i for i, d in enumerate(ranked, start=1)}
-    drivers = [Driver(**{**d.__dict__, "fix_rank": rank.get(d.driver)}) for d in drivers]
+    rank = {(d.kind, d.driver): i for i, d in enumerate(ranked, start=1)}  # a topic may share a factor's name
+    drivers = [Driver(**{**d.__dict__, "fix_rank": rank.get((d.kind, d.driver))}) for d in drivers]
     drivers.sort(key=lambda d: -d.importance)
     return DriverAnalysis(survey_id, target, total, len(y), drivers)
 

@@ -108,7 +108,8 @@ def parse_score(
     try:
         value = parse_number(cell, decimal)
     except ValueError as exc:
-        issues.append(Issue(line_no, name, shown, "coerced", f"{exc}; answer dropped (stored as null)"))
+        why = f"{exc} nor a mapped label" if spec.labels and str(exc) == "not a number" else str(exc)
+        issues.append(Issue(line_no, name, shown, "coerced", f"{why}; answer dropped (stored as null)"))
         return None
     scale = f"{_fmt(spec.min)}-{_fmt(spec.max)}"
     if not spec.min <= value <= spec.max:
