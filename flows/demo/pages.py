@@ -8,7 +8,7 @@ URL layout (all relative to the server root; each source's ``url``/``options.bas
 | appstore | ``/appstore/<cc>/rss/customerreviews/page=N/id=<app>/sortby=mostrecent/json`` | RSS JSON, 50 a page |
 | structured | ``/otzyvy/<slug>/?page=N`` | HTML with a schema.org Product + Review JSON-LD, ``rel=next`` |
 | selectors | ``/forum/<slug>/page/N/`` | plain HTML read by ``flows/demo/demo_forum.yaml`` |
-| reddit | ``/reddit/r/<sub>/search.json?q=<brand>&sort=new`` and ``/reddit/r/<sub>/comments/<id>/<slug>.json`` | Listing JSON |
+| reddit | ``/reddit/r/<sub>/search.json?q=<brand>&sort=new``, ``/reddit/r/<sub>/comments/<id>/<slug>.json`` | Listing |
 
 Dates are shifted by ``shift_days`` (a whole number of weeks, so ISO weeks keep their weekdays) when the server wants
 the corpus to end near today.
@@ -107,7 +107,8 @@ class DemoSite:
 
     def index(self) -> Page:
         rows = "".join(
-            f"<li>{html.escape(s['id'])} ({s['platform']}, {len(s['reviews'])} items)</li>" for s in self.corpus["sources"]
+            f"<li>{html.escape(s['id'])} ({s['platform']}, {len(s['reviews'])} items)</li>"
+            for s in self.corpus["sources"]
         )
         return _html(f"<!doctype html><html><body><h1>Molva demo corpus</h1><ul>{rows}</ul></body></html>")
 
@@ -139,9 +140,9 @@ class DemoSite:
         payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
         title = html.escape(f"{self._brand(source)} Reviews | Read Customer Service Reviews of {slug}")
         return _html(
-            f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head><body>"
-            f"<div id=\"__next\"><h1>{html.escape(self._brand(source))}</h1></div>"
-            f"<script id=\"__NEXT_DATA__\" type=\"application/json\">{payload}</script></body></html>"
+            f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head><body>'
+            f'<div id="__next"><h1>{html.escape(self._brand(source))}</h1></div>'
+            f'<script id="__NEXT_DATA__" type="application/json">{payload}</script></body></html>'
         )
 
     def _trustpilot_review(self, r: dict[str, Any]) -> dict[str, Any]:
@@ -221,8 +222,9 @@ class DemoSite:
             f"<article><h3>{html.escape(r['title'])}</h3><p>{html.escape(r['text'])}</p></article>" for r in chunk
         )
         return _html(
-            f"<!doctype html><html lang=\"ru\"><head><meta charset=\"utf-8\"><title>Отзывы о {html.escape(name)}</title>"
-            f"{link}<script type=\"application/ld+json\">{payload}</script></head>"
+            f'<!doctype html><html lang="ru"><head><meta charset="utf-8">'
+            f"<title>Отзывы о {html.escape(name)}</title>"
+            f'{link}<script type="application/ld+json">{payload}</script></head>'
             f"<body><h1>Отзывы о {html.escape(name)}</h1>{items}</body></html>"
         )
 
@@ -269,11 +271,13 @@ class DemoSite:
                 f'<span class="score">Оценка: {r["rating"]} из 5</span></div>'
                 f'<div class="review-body"><p>{html.escape(r["text"])}</p></div>{reply}</div>'
             )
-        nav = f'<a class="next" href="/forum/{slug}/page/{page + 1}/">Дальше →</a>' if page * SITE_PAGE < len(reviews) else ""
+        nav = ""
+        if page * SITE_PAGE < len(reviews):
+            nav = f'<a class="next" href="/forum/{slug}/page/{page + 1}/">Дальше →</a>'
         name = html.escape(self._brand(source, "ru"))
         return _html(
-            f"<!doctype html><html lang=\"ru\"><head><meta charset=\"utf-8\"><title>Форум: {name}</title></head>"
-            f"<body><h1>Обсуждение: {name}</h1>{''.join(blocks)}<nav class=\"pager\">{nav}</nav></body></html>"
+            f'<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>Форум: {name}</title></head>'
+            f'<body><h1>Обсуждение: {name}</h1>{"".join(blocks)}<nav class="pager">{nav}</nav></body></html>'
         )
 
     # -- reddit ---------------------------------------------------------------------------------------------------
@@ -322,13 +326,20 @@ class DemoSite:
         comments = []
         for c in post.get("comments", []):
             at = self._at(c["published_at"])
-            comments.append({
-                "kind": "t1",
-                "data": {"name": f"t1_{c['id']}", "id": c["id"], "body": c["text"], "author": c["author"].replace(" ", "_"),
-                         "created_utc": at.timestamp() if at else None, "score": 1, "parent_id": data["name"],
-                         "link_id": data["name"], "subreddit": data["subreddit"],
-                         "permalink": f"{data['permalink']}{c['id']}/", "replies": ""},
-            })  # fmt: skip
+            comment = {
+                "name": f"t1_{c['id']}",
+                "id": c["id"],
+                "body": c["text"],
+                "author": c["author"].replace(" ", "_"),
+                "created_utc": at.timestamp() if at else None,
+                "score": 1,
+                "parent_id": data["name"],
+                "link_id": data["name"],
+                "subreddit": data["subreddit"],
+                "permalink": f"{data['permalink']}{c['id']}/",
+                "replies": "",
+            }
+            comments.append({"kind": "t1", "data": comment})
         listing = {"kind": "Listing", "data": {"after": None, "children": [{"kind": "t3", "data": data}]}}
         return _json([listing, {"kind": "Listing", "data": {"after": None, "children": comments}}])
 

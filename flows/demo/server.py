@@ -1,6 +1,7 @@
 """A loopback HTTP server for the demo corpus: ``python -m flows.demo.server [--port 8765]``.
 
-It binds 127.0.0.1 only, serves ``/robots.txt`` (everything allowed) and the pages of :class:`flows.demo.pages.DemoSite`.
+It binds 127.0.0.1 only, serves ``/robots.txt`` (everything allowed) and the pages of
+:class:`flows.demo.pages.DemoSite`.
 ``shift="auto"`` moves every date by whole weeks so the corpus's last week is the last complete ISO week before today:
 the digest then has a "last week" to report on, and no date lies in the future.
 """
@@ -31,7 +32,7 @@ class _Handler(BaseHTTPRequestHandler):
     site: DemoSite  # set on the subclass made per server
     server_version = "MolvaDemo/1"
 
-    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+    def do_GET(self) -> None:
         parts = urlsplit(self.path)
         page = self.site.get(parts.path, parts.query)
         self.send_response(page.status)
@@ -40,7 +41,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(page.body)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - keep crawls quiet
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
 

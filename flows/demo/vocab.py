@@ -247,7 +247,12 @@ SENTENCES: dict[tuple[str, str], dict[Lang, list[str]]] = {
 }
 
 OPENERS: dict[tuple[str, Lang], list[str]] = {
-    ("positive", "ru"): ["Пользуюсь сервисом «{brand}» уже полгода.", "Заказываю здесь каждую неделю.", "Всё понравилось!", ""],
+    ("positive", "ru"): [
+        "Пользуюсь сервисом «{brand}» уже полгода.",
+        "Заказываю здесь каждую неделю.",
+        "Всё понравилось!",
+        "",
+    ],
     ("positive", "en"): ["I have used {brand} for about six months.", "I order here every week.", "Really happy!", ""],
     ("negative", "ru"): ["Очень разочарован.", "Раньше всё было хорошо, но теперь нет.", "Ужасный сервис.", ""],
     ("negative", "en"): ["Very disappointed.", "It used to be good but not any more.", "Terrible service.", ""],
@@ -290,7 +295,8 @@ REPLIES: dict[Lang, list[str]] = {
 POST_OPENERS: dict[Lang, list[str]] = {
     "en": ["Anyone else using {brand} lately?", "PSA about {brand}.", "Quick question about {brand}.",
            "Tried {brand} for the first time this week."],
-    "ru": ["Кто-нибудь пользуется сервисом «{brand}»?", "Вопрос про «{brand}».", "Попробовал «{brand}» на этой неделе."],
+    "ru": ["Кто-нибудь пользуется сервисом «{brand}»?", "Вопрос про «{brand}».",
+           "Попробовал «{brand}» на этой неделе."],
 }  # fmt: skip
 
 SPAM: dict[Lang, list[str]] = {
