@@ -204,7 +204,8 @@ def _move_watermark(con: Any, summary: CrawlSummary, newest: str | None, finishe
     n_known = con.execute("select count(*) from reviews where source_id = ?", [summary.source_id]).fetchone()[0]
     con.execute(
         "insert into crawl_watermarks "
-        "(source_id, last_published_at, last_run_id, last_success_at, n_known, updated_at) values (?, ?, ?, ?, ?, ?) on conflict (source_id) do update set "
+        "(source_id, last_published_at, last_run_id, last_success_at, n_known, updated_at) "
+        "values (?, ?, ?, ?, ?, ?) on conflict (source_id) do update set "
         "last_published_at = greatest(coalesce(crawl_watermarks.last_published_at, excluded.last_published_at), "
         "coalesce(excluded.last_published_at, crawl_watermarks.last_published_at)), "
         "last_run_id = excluded.last_run_id, last_success_at = excluded.last_success_at, "

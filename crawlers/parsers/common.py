@@ -22,6 +22,14 @@ def clean_text(value: Any) -> str | None:
     return text or None
 
 
+def clean_multiline(value: Any) -> str | None:
+    """Like :func:`clean_text` but keeps paragraph breaks (blank lines) of Markdown-ish user text."""
+    if value is None:
+        return None
+    paragraphs = re.split(r"\n\s*\n", html.unescape(str(value)))
+    return join_paragraphs(paragraphs)
+
+
 def join_paragraphs(parts: list[str]) -> str | None:
     """Join text fragments (``::text`` results) into paragraphs separated by blank lines."""
     cleaned = [c for c in (clean_text(p) for p in parts) if c]

@@ -91,6 +91,13 @@ def parse_googleplay(body: bytes | str, url: str, *, app_id: str | None = None) 
 
 
 def continuation_token(body: bytes | str) -> str | None:
-    """The token that fetches the next page; ``None`` on the last one."""
-    token = _at(_payload(body), -2, -1)
-    return token if isinstance(token, str) and token else None
+    """The token that fetches the next page (the string closing a list after the reviews); ``None`` on the last page.
+
+    Clients read it at ``[-2][-1]`` or ``[1][-1]`` of the payload depending on the response version, so look at every
+    trailing part rather than one fixed position.
+    """
+    payload = _payload(body)
+    for part in reversed((payload or [])[1:]):
+        if isinstance(part, list) and part and isinstance(part[-1], str) and part[-1]:
+            return part[-1]
+    return None

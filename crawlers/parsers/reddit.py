@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 from crawlers.items import Review
-from crawlers.parsers.common import as_text, clean_text, epoch_to_iso
+from crawlers.parsers.common import as_text, clean_multiline, clean_text, epoch_to_iso
 
 PARSER_VERSION = "reddit/1"
 DEFAULT_BASE = "https://www.reddit.com"
@@ -61,14 +61,14 @@ def parse_reddit(body: bytes | str, url: str) -> list[Review]:
             continue
         if kind == "t3":
             title = clean_text(data.get("title"))
-            body_text = clean_text(data.get("selftext"))
+            body_text = clean_multiline(data.get("selftext"))
             text = body_text if body_text and body_text not in _GONE else title
         else:
-            title, text = None, clean_text(data.get("body"))
+            title, text = None, clean_multiline(data.get("body"))
         if not text or text in _GONE:
             continue
         author = data.get("author")
-        permalink = data.get("permalink")
+        permalink = data.get("permalink") or _permalink(data)
         out.append(
             Review(
                 platform="reddit",
@@ -94,6 +94,14 @@ def parse_reddit(body: bytes | str, url: str) -> list[Review]:
     return out
 
 
+def _permalink(data: dict[str, Any]) -> str | None:
+    """Old comment JSON has no ``permalink``: rebuild the canonical one from the post and comment ids."""
+    link_id, comment_id = data.get("link_id"), data.get("id")
+    if isinstance(link_id, str) and comment_id:
+        return f"/comments/{link_id.removeprefix('t3_')}/_/{comment_id}/"
+    return None
+
+
 def next_requests_reddit(body: bytes | str, url: str, base_url: str | None = None) -> list[str]:
     """The next listing page (``after``) and one ``morechildren`` URL per 100 collapsed comment ids."""
     data = _load(body)
@@ -106,18 +114,22 @@ def next_requests_reddit(body: bytes | str, url: str, base_url: str | None = Non
         query = parse_qs(parts.query)
         query["after"] = [after]
         out.append(urlunsplit(parts._replace(query=urlencode(query, doseq=True))))
+    by_link: dict[str, list[str]] = {}  # collapsed comment ids of each thread, fetched 100 per request
     for thing in _walk(_things(data)):
         if thing.get("kind") != "more":
             continue
         more = thing.get("data") or {}
-        children = [c for c in more.get("children") or [] if c]
         link_id = more.get("link_id") or _link_id(data) or more.get("parent_id")
-        for start in range(0, len(children), MORE_BATCH):
+        if link_id:
+            by_link.setdefault(link_id, []).extend(c for c in more.get("children") or [] if c)
+    for link_id, children in by_link.items():
+        unique = list(dict.fromkeys(children))
+        for start in range(0, len(unique), MORE_BATCH):
             query_string = urlencode(
                 {
                     "api_type": "json",
                     "link_id": link_id,
-                    "children": ",".join(children[start : start + MORE_BATCH]),
+                    "children": ",".join(unique[start : start + MORE_BATCH]),
                     "raw_json": 1,
                 }
             )

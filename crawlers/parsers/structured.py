@@ -41,7 +41,7 @@ def parse_structured(body: bytes | str, url: str, *, platform: str = "structured
             continue
         if set(node) <= {"@id", "@type"} and node.get("@id") in by_id:  # a reference: the full node is elsewhere
             node = by_id[node["@id"]]
-        review = _from_schema(node, url, platform)
+        review = _from_schema(_resolve(node, by_id), url, platform)
         if review and review.external_id not in seen:
             seen.add(review.external_id)
             reviews.append(review)
@@ -72,6 +72,16 @@ def next_page_structured(body: bytes | str, url: str, next_selector: str | None 
     from urllib.parse import urljoin
 
     return urljoin(url, href.strip())
+
+
+def _resolve(node: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Replace ``{"@id": …}`` references (RDFa blank nodes, JSON-LD graphs) by the nodes they point to."""
+    out = dict(node)
+    for key in ("author", "reviewRating", "comment", "itemReviewed"):
+        value = out.get(key)
+        if isinstance(value, dict) and set(value) <= {"@id"} and value.get("@id") in by_id:
+            out[key] = by_id[value["@id"]]
+    return out
 
 
 def _is_type(node: dict[str, Any], name: str) -> bool:
@@ -174,15 +184,20 @@ def _reply(node: dict[str, Any]) -> str | None:
 
 
 def _walk_mf(node: Any) -> list[dict[str, Any]]:
+    """h-review nodes in extruct's microformat output (uniform: ``@type`` and flat properties; raw mf2 nests them)."""
     out: list[dict[str, Any]] = []
     if isinstance(node, dict):
-        if "h-review" in (node.get("type") or []):
+        types = node.get("@type") or node.get("type") or []
+        if "h-review" in types:
             out.append(node)
         for child in node.get("children") or []:
             out.extend(_walk_mf(child))
-        for values in (node.get("properties") or {}).values():
-            for value in values if isinstance(values, list) else []:
-                if isinstance(value, dict) and "type" in value:
+        props = node.get("properties") if isinstance(node.get("properties"), dict) else node
+        for key, values in props.items():
+            if key.startswith("@") or not isinstance(values, list):
+                continue
+            for value in values:
+                if isinstance(value, dict) and ("type" in value or "@type" in value) and value is not node:
                     out.extend(_walk_mf(value))
     return out
 
@@ -193,13 +208,14 @@ def _mf_first(props: dict[str, Any], *names: str) -> Any:
         if values:
             value = values[0]
             if isinstance(value, dict):
-                return value.get("value") or value.get("html") or (value.get("properties") or {}).get("name", [None])[0]
+                props_of = value.get("properties") if isinstance(value.get("properties"), dict) else value
+                return value.get("value") or (props_of.get("name") or [None])[0] or value.get("html")
             return value
     return None
 
 
 def _from_hreview(node: dict[str, Any], url: str, platform: str) -> Review | None:
-    props = node.get("properties") or {}
+    props = node.get("properties") if isinstance(node.get("properties"), dict) else node
     text = clean_text(_mf_first(props, "content", "description"))
     title = clean_text(_mf_first(props, "name", "summary"))
     if not text and not title:
@@ -208,7 +224,7 @@ def _from_hreview(node: dict[str, Any], url: str, platform: str) -> Review | Non
     best = to_number(_mf_first(props, "best")) or 5.0
     worst = to_number(_mf_first(props, "worst"))
     author = clean_text(_mf_first(props, "author", "reviewer"))
-    published = to_iso(_mf_first(props, "published", "dtreviewed"))
+    published = to_iso(_mf_first(props, "published", "reviewed", "dtreviewed"))
     link = _mf_first(props, "url")
     return Review(
         platform=platform,

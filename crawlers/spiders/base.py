@@ -22,7 +22,7 @@ from scrapy.http import Request, Response
 
 from crawlers.items import Review
 
-DEFAULT_CONFIGS = ("configs/molva.yaml", "configs/demo.yaml", "configs/example.yaml")
+DEFAULT_CONFIGS = ("configs/demo.yaml",)  # after $MOLVA_CONFIG, as the molva CLI does
 
 
 def rebase(url: str, real_root: str | None, base_url: str | None) -> str:
