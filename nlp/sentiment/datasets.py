@@ -1,0 +1,65 @@
+"""Labelled sentiment data sets from ``../shared/data/sentiment``, read only by training and evaluation scripts.
+
+The product never needs these files at run time. The UCI sentences are split once, by a fixed seed and stratified by
+source and label, into a training half and a held-out half; training never sees the held-out half.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+LABELS = ("negative", "neutral", "positive")
+UCI_SPLIT_SEED = 20261130
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def default_data_dir() -> Path:
+    """``../shared/data/sentiment`` relative to the repository root."""
+    return (REPO_ROOT / ".." / "shared" / "data" / "sentiment").resolve()
+
+
+def _require(path: Path) -> Path:
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found; training and evaluation read ../shared/data/sentiment")
+    return path
+
+
+def uci_split(df: pd.DataFrame, seed: int = UCI_SPLIT_SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split UCI sentences into (train, held_out) halves, stratified by source and label, deterministically."""
+    rng = np.random.default_rng(seed)
+    held = np.zeros(len(df), dtype=bool)
+    for _, idx in df.groupby(["source", "label"], sort=True).indices.items():
+        chosen = rng.permutation(np.asarray(idx))[: len(idx) // 2]
+        held[chosen] = True
+    return df[~held].reset_index(drop=True), df[held].reset_index(drop=True)
+
+
+def amazon_labels(df: pd.DataFrame) -> pd.Series:
+    """Star rating to label: 1–2 negative, 4–5 positive (the set has no 3-star reviews)."""
+    return pd.Series(np.where(df["rating"] <= 2, "negative", "positive"), index=df.index)
+
+
+def load_set(name: str, data_dir: Path | None = None) -> pd.DataFrame:
+    """Load one named set as a frame with ``text`` and ``label`` columns.
+
+    Names: ``ru_rureviews_train``, ``ru_rureviews_dev``, ``en_uci_train``, ``en_uci_heldout``, ``en_amazon``.
+    """
+    root = data_dir or default_data_dir()
+    if name in ("ru_rureviews_train", "ru_rureviews_dev"):
+        df = pd.read_parquet(_require(root / f"{name}.parquet"))
+    elif name in ("en_uci_train", "en_uci_heldout"):
+        train, held = uci_split(pd.read_parquet(_require(root / "en_uci_sentences.parquet")))
+        df = train if name == "en_uci_train" else held
+    elif name == "en_amazon":
+        df = pd.read_parquet(_require(root / "en_amazon_multidomain.parquet"))
+        df = df.assign(label=amazon_labels(df))
+    else:
+        raise ValueError(f"unknown data set {name!r}")
+    return df[["text", "label"]].reset_index(drop=True)
+
+
+TRAIN_SETS = ("ru_rureviews_train", "en_uci_train", "en_amazon")
+EVAL_SETS = ("ru_rureviews_dev", "en_uci_heldout")

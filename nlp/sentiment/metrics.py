@@ -1,0 +1,43 @@
+"""Accuracy, macro-F1 and per-class figures for sentiment predictions.
+
+Binary data sets (no neutral gold labels) are scored on the sign of ``p_positive - p_negative``: a 3-class model
+is not penalised for a "neutral" it could not have been asked for, and the decision is still the model's own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+LABELS = ("negative", "neutral", "positive")
+
+
+def decide(gold: list[str], probs: np.ndarray) -> list[str]:
+    """Predicted labels; for binary gold sets, the larger of p_negative and p_positive."""
+    if "neutral" in set(gold):
+        return [LABELS[i] for i in probs.argmax(1)]
+    return ["positive" if p[2] >= p[0] else "negative" for p in probs]
+
+
+def classification_report(gold: list[str], probs: np.ndarray) -> dict[str, Any]:
+    """Accuracy, macro-F1 (over the gold label set) and per-class precision/recall/F1/support."""
+    from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
+
+    pred = decide(gold, probs)
+    labels = [label for label in LABELS if label in set(gold)]
+    p, r, f, s = precision_recall_fscore_support(gold, pred, labels=labels, zero_division=0)
+    return {
+        "n": len(gold),
+        "accuracy": round(float(accuracy_score(gold, pred)), 4),
+        "macro_f1": round(float(f1_score(gold, pred, labels=labels, average="macro", zero_division=0)), 4),
+        "per_class": {
+            label: {
+                "precision": round(float(p[i]), 4),
+                "recall": round(float(r[i]), 4),
+                "f1": round(float(f[i]), 4),
+                "support": int(s[i]),
+            }
+            for i, label in enumerate(labels)
+        },
+    }

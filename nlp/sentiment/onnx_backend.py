@@ -1,0 +1,141 @@
+"""ONNX Runtime backend: the classifier exported to ONNX and quantised to int8, for CPU speed.
+
+Export and quantisation happen once per model directory and are cached in ``<model dir>/onnx/``. Inference needs
+only onnxruntime and the ``tokenizers`` library (no torch), runs length-bucketed batches, and uses a thread count
+tuned for small machines (default: all cores the process may use, at most 4).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nlp.sentiment.base import SentimentModel, label_projection
+
+ONNX_DIR = "onnx"
+FP32_FILE = "model.onnx"
+INT8_FILE = "model.int8.onnx"
+
+
+def export_onnx(model_dir: Path, quantize: bool = True) -> Path:
+    """Export ``model_dir`` (HF sequence classifier) to ONNX, int8-quantised by default; returns the file path."""
+    from filelock import FileLock
+
+    out_dir = model_dir / ONNX_DIR
+    target = out_dir / (INT8_FILE if quantize else FP32_FILE)
+    if target.is_file():
+        return target
+    out_dir.mkdir(exist_ok=True)
+    with FileLock(str(out_dir / ".export.lock")):
+        if target.is_file():
+            return target
+        fp32 = out_dir / FP32_FILE
+        if not fp32.is_file():
+            _export_fp32(model_dir, fp32)
+        if quantize:
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+
+            tmp = target.with_suffix(".tmp.onnx")
+            quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=False)
+            tmp.rename(target)
+            fp32.unlink()  # 470 MB that only a re-quantisation would need; exporting again takes ~20 s
+    return target
+
+
+def _export_fp32(model_dir: Path, target: Path) -> None:
+    import torch
+    from transformers import AutoModelForSequenceClassification
+
+    model = AutoModelForSequenceClassification.from_pretrained(str(model_dir), local_files_only=True).eval()
+    ids = torch.tensor([[0, 903, 4, 2], [0, 903, 2, 1]])
+    mask = (ids != 1).long()
+    tmp = target.with_suffix(".tmp.onnx")
+    with torch.inference_mode():
+        torch.onnx.export(
+            model,
+            (ids, mask),
+            str(tmp),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["logits"],
+            dynamic_axes={
+                "input_ids": {0: "batch", 1: "seq"},
+                "attention_mask": {0: "batch", 1: "seq"},
+                "logits": {0: "batch"},
+            },
+            opset_version=17,
+            dynamo=False,
+        )
+    tmp.rename(target)
+
+
+def default_threads() -> int:
+    """Cores this process may use, capped at 4 (more threads rarely help a small encoder)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - non-Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
+
+
+class OnnxSentiment(SentimentModel):
+    """Int8 ONNX classifier behind the :class:`SentimentModel` interface."""
+
+    def __init__(
+        self,
+        model_dir: str | Path,
+        *,
+        name: str | None = None,
+        version: str = "unversioned",
+        batch_size: int = 32,
+        max_length: int | None = None,
+        threads: int | None = None,
+        quantize: bool = True,
+    ) -> None:
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as exc:  # pragma: no cover - pinned dependencies
+            raise ImportError("the ONNX backend needs onnxruntime and tokenizers: pip install onnxruntime") from exc
+        model_dir = Path(model_dir)
+        self.name = name or str(model_dir)
+        self.version = version
+        self.batch_size = batch_size
+        config = json.loads((model_dir / "config.json").read_text())
+        self.projection = label_projection({int(k): v for k, v in config["id2label"].items()})
+        limit = max_length or config.get("max_length") or 512
+        self.max_length = int(min(limit, config["max_position_embeddings"] - 2, 512))
+        self.pad_id = int(config.get("pad_token_id", 1))
+        self.tokenizer: Any = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self.tokenizer.enable_truncation(self.max_length)
+        self.tokenizer.no_padding()
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or default_threads()
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        path = export_onnx(model_dir, quantize=quantize)
+        self.session: Any = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(list(texts))
+        lengths = np.array([len(e.ids) for e in encodings])
+        order = np.argsort(lengths, kind="stable")
+        out = np.zeros((len(texts), 3), dtype=np.float32)
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            width = int(lengths[idx].max())
+            ids = np.full((len(idx), width), self.pad_id, dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=np.int64)
+            for row, i in enumerate(idx):
+                ids[row, : lengths[i]] = encodings[i].ids
+                mask[row, : lengths[i]] = 1
+            (logits,) = self.session.run(["logits"], {"input_ids": ids, "attention_mask": mask})
+            logits = logits - logits.max(axis=1, keepdims=True)
+            probs = np.exp(logits)
+            probs /= probs.sum(axis=1, keepdims=True)
+            out[idx] = probs @ self.projection
+        return out
