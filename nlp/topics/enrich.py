@@ -1,0 +1,191 @@
+"""Warehouse enrichment: tag the sentences of new or changed reviews with taxonomy and emerging topics.
+
+Sentences, offsets and polarity come from ``sentence_sentiment`` when the sentiment stage has run (so both stages
+agree on sentence indices); otherwise the review is split here with :func:`nlp.sentences.split_sentences` and polarity
+comes from an injected polarity function, or is ``neutral``. Each batch of reviews is written in one transaction:
+a failure leaves what was stored before untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from nlp.lemmas import guess_language, lemmatize_many
+from nlp.topics.assign import TopicAssigner
+from nlp.topics.embedder import Embedder, get_embedder
+from nlp.topics.polarity import PolarityFn, kind_of
+from nlp.topics.store import insert_assignments, load_centroids, sync_taxonomy, taxonomy_hash, utcnow
+from nlp.topics.taxonomy import Taxonomy, load_taxonomy
+
+EMERGING_MATCH = 0.88  # cosine to an emerging topic's centroid for a new sentence to join it between nightly runs
+
+
+@dataclass
+class SentenceRow:
+    review_id: str
+    sentence_index: int
+    start: int
+    end: int
+    text: str
+    language: str
+    content_hash: str
+    polarity: str | None
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        con.execute("select count(*) from information_schema.tables where table_name = ?", [name]).fetchone()[0]
+    )
+
+
+def _sentences_for(con: duckdb.DuckDBPyConnection, reviews: Sequence[tuple[Any, ...]]) -> list[SentenceRow]:
+    """Sentences of ``reviews`` (review_id, text, content_hash, language): from sentence_sentiment when present."""
+    from nlp.sentences import split_sentences
+
+    stored: dict[str, list[SentenceRow]] = {}
+    if reviews and _table_exists(con, "sentence_sentiment"):
+        ids = [r[0] for r in reviews]
+        rows = con.execute(
+            """
+            with current_model as (
+                select ss.review_id, arg_max(ss.model_name, ss.classified_at) as model_name
+                from sentence_sentiment as ss join reviews as r
+                    on r.review_id = ss.review_id and r.content_hash = ss.content_hash
+                where ss.review_id in (select unnest(?))
+                group by ss.review_id
+            )
+            select ss.review_id, ss.sentence_index, ss.start_char, ss.end_char, ss.sentence_text, ss.language,
+                   ss.content_hash, ss.label
+            from sentence_sentiment as ss join current_model as cm using (review_id, model_name)
+            join reviews as r on r.review_id = ss.review_id and r.content_hash = ss.content_hash
+            order by ss.review_id, ss.sentence_index
+            """,
+            [ids],
+        ).fetchall()
+        for row in rows:
+            stored.setdefault(row[0], []).append(SentenceRow(*row))
+    out: list[SentenceRow] = []
+    for review_id, text, content_hash, language in reviews:
+        if review_id in stored:
+            out.extend(stored[review_id])
+            continue
+        for s in split_sentences(text or ""):
+            lang = language if language in ("ru", "en") else guess_language(s.text)
+            out.append(SentenceRow(review_id, s.index, s.start, s.end, s.text, lang, content_hash, None))
+    for row in out:
+        if row.language not in ("ru", "en"):
+            row.language = guess_language(row.text)
+    return out
+
+
+def enrich_topics(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    taxonomy: Taxonomy | None = None,
+    taxonomy_path: str | Path | None = None,
+    embedder: Embedder | None = None,
+    polarity: PolarityFn | None = None,
+    now: datetime | None = None,
+    batch_size: int = 500,
+    retag: bool = False,
+) -> dict[str, int]:
+    """Fill ``topics`` and ``sentence_topics`` for reviews that are new or whose ``content_hash`` changed.
+
+    ``retag`` re-scores every review (after adding a topic to the taxonomy): new (sentence, topic) pairs are added,
+    existing ones keep their rows. Returns counts: reviews, sentences, assignments, per-kind totals.
+    """
+    now = now or utcnow()
+    taxonomy = taxonomy or load_taxonomy(taxonomy_path)
+    embedder = embedder or get_embedder()
+    tax_hash = taxonomy_hash(taxonomy)
+    con.execute("begin transaction")
+    try:
+        stats: dict[str, int] = {f"topics_{k}": v for k, v in sync_taxonomy(con, taxonomy, now).items()}
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    pending = con.execute(
+        """
+        select r.review_id, r.text, r.content_hash, r.language
+        from reviews as r left join topic_assignment_state as s using (review_id)
+        where ? or s.review_id is null or s.content_hash <> r.content_hash
+        order by r.review_id
+        """,
+        [retag],
+    ).fetchall()
+    assigner = TopicAssigner(taxonomy, embedder)
+    emerging_ids, emerging_centroids = load_centroids(con, "emerging")
+    stats.update(n_reviews=len(pending), n_sentences=0, n_assignments=0, n_complaint=0, n_praise=0, n_neutral=0)
+    for start in range(0, len(pending), batch_size):
+        batch = pending[start : start + batch_size]
+        sentences = _sentences_for(con, batch)
+        rows = _assign(assigner, embedder, sentences, polarity, emerging_ids, emerging_centroids, now)
+        con.execute("begin transaction")
+        try:
+            for review_id, _, content_hash, _ in batch:
+                # Offsets of a changed review no longer point at the same words: its old rows go.
+                con.execute(
+                    "delete from sentence_topics where review_id = ? and content_hash <> ?", [review_id, content_hash]
+                )
+            added = insert_assignments(con, rows)
+            n_by_review: dict[str, int] = {}
+            for s in sentences:
+                n_by_review[s.review_id] = n_by_review.get(s.review_id, 0) + 1
+            con.executemany(
+                "insert or replace into topic_assignment_state values (?, ?, ?, ?, ?)",
+                [(rid, h, tax_hash, n_by_review.get(rid, 0), now) for rid, _, h, _ in batch],
+            )
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+        stats["n_sentences"] += len(sentences)
+        stats["n_assignments"] += added
+        for row in rows:
+            stats[f"n_{row[5]}"] += 1
+    return stats
+
+
+def _assign(
+    assigner: TopicAssigner,
+    embedder: Embedder,
+    sentences: list[SentenceRow],
+    polarity: PolarityFn | None,
+    emerging_ids: list[str],
+    emerging_centroids: np.ndarray,
+    now: datetime,
+) -> list[tuple[Any, ...]]:
+    if not sentences:
+        return []
+    texts = [s.text for s in sentences]
+    vectors = embedder.encode(texts)
+    lemmas = lemmatize_many(texts, [s.language for s in sentences], drop_stop_words=True)
+    scores = assigner.score(texts, vectors=vectors, lemmas=lemmas)
+    assigned = scores.assigned(assigner.taxonomy.calibration)
+    missing = [i for i, s in enumerate(sentences) if s.polarity is None]
+    if missing and polarity is not None:
+        for i, label in zip(missing, polarity([texts[i] for i in missing]), strict=True):
+            sentences[i].polarity = label
+    column = {t: k for k, t in enumerate(assigner.topic_ids)}
+    rows: list[tuple[Any, ...]] = []
+    for i, s in enumerate(sentences):
+        pol = s.polarity if s.polarity in ("negative", "neutral", "positive") else "neutral"
+        hits = [(t, float(scores.scores[i, column[t]])) for t in assigned[i]]
+        if not hits and len(emerging_ids) and len(lemmas[i]) >= 2:
+            sims = emerging_centroids @ vectors[i]
+            best = int(np.argmax(sims))
+            if sims[best] >= EMERGING_MATCH:
+                hits = [(emerging_ids[best], float(sims[best]))]
+        for topic_id, score in hits:
+            rows.append(
+                (s.review_id, s.sentence_index, topic_id, score, pol, kind_of(pol), s.start, s.end, s.content_hash, now)
+            )
+    return rows
