@@ -22,8 +22,8 @@ def test_nps_counts_value_and_interval() -> None:
     assert r.nps == pytest.approx(12.5)  # 100 * (3 - 2) / 8
     # p = 0.375, d = 0.25: var = (0.625 - 0.125^2) / 8 = 0.609375 / 8 = 0.076171875; se = 0.2759925 -> 27.59925 pts
     assert r.se == pytest.approx(27.59925, abs=1e-4)
-    assert r.ci_low == pytest.approx(12.5 - 1.959964 * 27.59925, abs=1e-3)  # -41.5935
-    assert r.ci_high == pytest.approx(66.5935, abs=1e-3)
+    assert r.ci_low == pytest.approx(12.5 - 1.96 * 27.59925, abs=1e-3)  # -41.5945
+    assert r.ci_high == pytest.approx(66.5945, abs=1e-3)
 
 
 def test_nps_bounds_and_empty() -> None:

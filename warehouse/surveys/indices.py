@@ -10,7 +10,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-Z_95 = 1.959963984540054
+Z_95 = 1.96  # as in the marts (warehouse/sql/macros.sql): 95 % two-sided
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,180 @@
+"""The survey marts: built by warehouse.marts with the other marts, contracts hold, and figures match the Python
+indices (which test_report.py checks against hand-computed values) and hand-computed review proxies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+import duckdb
+import pytest
+
+from warehouse.marts import build_marts, check_contracts
+from warehouse.surveys.drivers import run_driver_analysis
+from warehouse.surveys.importer import ImportResult, import_survey
+from warehouse.surveys.mapping import SurveyMapping, load_mapping
+from warehouse.surveys.report import compute_indices, survey_weights
+from warehouse.surveys.tagging import tag_open_answers
+
+from .conftest import RU_CSV, SURVEY_YAML
+from .test_tagging import fake_topics
+
+SURVEY_MARTS = [
+    "mart_survey_indices", "mart_survey_factors", "mart_survey_topics_nps", "mart_survey_drivers",
+    "mart_survey_vs_reviews",
+]  # fmt: skip
+
+# review_sentiment comes from migration 020 (the sentiment part); created from its contract when not there yet
+SENTIMENT_DDL = """
+create table if not exists review_sentiment (
+    review_id varchar, content_hash varchar, model_name varchar, model_version varchar, language varchar,
+    label varchar, score double, p_negative double, p_neutral double, p_positive double, classified_at timestamp,
+    primary key (review_id, model_name));
+"""
+
+
+def _build(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(SENTIMENT_DDL)
+    build_marts(con)
+    assert [str(v) for v in check_contracts(con, marts=SURVEY_MARTS)] == []
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The sample imported and every mart built once, for the read-only comparisons below."""
+    from warehouse.db import connect
+
+    con = connect(tmp_path_factory.mktemp("marts") / "molva.duckdb")
+    import_survey(con, RU_CSV, load_mapping(SURVEY_YAML))
+    _build(con)
+    yield con
+    con.close()
+
+
+@pytest.mark.parametrize("grain", ["week", "month", "quarter", "year"])
+@pytest.mark.parametrize("dimension", ["all", "segment", "channel", "touchpoint"])
+def test_indices_mart_matches_python(built: duckdb.DuckDBPyConnection, grain: str, dimension: str) -> None:
+    con = built
+    mart = {
+        (r[0], r[1]): r[2:]
+        for r in con.execute(
+            "select period_start, dimension_value, n_responses, nps, nps_ci_low, nps_ci_high, csat, csat_mean, "
+            "ces_mean, share_ces_easy, nsat, cdsat, csi from mart_survey_indices "
+            "where period_grain = ? and dimension = ?",
+            [grain, dimension],
+        ).fetchall()
+    }
+    python = compute_indices(con, dimension=dimension, period=grain)
+    assert len(mart) == len(python)
+    for row in python:
+        got = mart[(row.period_start, row.value if dimension != "all" else "all")]
+        want = (
+            row.n,
+            None if row.nps.nps is None else row.nps.nps / 100,
+            None if row.nps.ci_low is None else row.nps.ci_low / 100,
+            None if row.nps.ci_high is None else row.nps.ci_high / 100,
+            None if row.csat.share is None else row.csat.share / 100,
+            row.csat.mean,
+            row.ces.mean,
+            None if row.ces.share is None else row.ces.share / 100,
+            row.nsat,
+            None if row.cdsat is None else row.cdsat / 100,
+            row.csi,
+        )
+        assert got == pytest.approx(want), (row.period_start, row.value)
+
+
+def test_quarterly_nps_in_the_mart_by_hand(con: duckdb.DuckDBPyConnection, ru_loaded: ImportResult) -> None:
+    _build(con)
+    rows = con.execute(
+        "select period_start, n_nps, n_promoters, n_detractors, nps, csat_ci_low from mart_survey_indices "
+        "where period_grain = 'quarter' and dimension = 'all' order by period_start"
+    ).fetchall()
+    assert [(str(r[0]), r[1], r[2], r[3]) for r in rows] == [("2024-01-01", 6, 2, 2), ("2024-04-01", 2, 1, 0)]
+    assert [r[4] for r in rows] == pytest.approx([0.0, 0.5])
+    # Q1 CSAT 3 satisfied of 6: Wilson low = (0.5 + 1.9208/6 - 1.96 * sqrt(0.25/6 + 0.9604/36)) / (1 + 3.8416/6)
+    assert rows[0][5] == pytest.approx((0.5 + 1.9208 / 6 - 1.96 * (0.25 / 6 + 0.9604 / 36) ** 0.5) / (1 + 3.8416 / 6))
+
+
+def test_factors_mart(con: duckdb.DuckDBPyConnection, ru_loaded: ImportResult) -> None:
+    _build(con)
+    rows = {
+        r[0]: r[1:]
+        for r in con.execute(
+            "select factor, n_ratings, mean_norm, weight, weight_source, csi_contribution from mart_survey_factors"
+        ).fetchall()
+    }
+    assert rows["product"][0] == 9 and rows["product"][1] == pytest.approx(22 / 36)
+    assert [rows[f][2] for f in ("product", "service", "price")] == pytest.approx([0.5, 0.3, 0.2])
+    assert {r[3] for r in rows.values()} == {"declared"}
+    # contributions add up to the survey's CSI: 100 * 21.9 / 36
+    assert sum(r[4] for r in rows.values()) == pytest.approx(100 * 21.9 / 36)
+
+
+def test_correlation_weights_in_sql_match_python(con: duckdb.DuckDBPyConnection, ru_mapping: SurveyMapping) -> None:
+    factors = {k: f.model_copy(update={"weight": None}) for k, f in ru_mapping.factors.items()}
+    import_survey(con, RU_CSV, ru_mapping.model_copy(update={"factors": factors}))
+    _build(con)
+    sql = dict(con.execute("select factor, weight from mart_survey_factors").fetchall())
+    weights, source = survey_weights(con, "cx-2024-h1")
+    assert source == "correlation"
+    assert sql == pytest.approx(weights)
+    assert con.execute("select distinct weight_source from mart_survey_factors").fetchall() == [("correlation",)]
+
+
+def test_topics_and_drivers_marts(con: duckdb.DuckDBPyConnection, ru_loaded: ImportResult) -> None:
+    tag_open_answers(con, None, fake_topics)
+    result = run_driver_analysis(con, "cx-2024-h1", "nps")
+    _build(con)
+    topics = {
+        r[0]: r[1:]
+        for r in con.execute(
+            "select topic_id, share_detractors, share_passives, share_promoters, gap_detractors_promoters "
+            "from mart_survey_topics_nps"
+        ).fetchall()
+    }
+    assert topics["support"] == pytest.approx((1.0, 0.5, 0.0, 1.0))  # see test_tagging.py
+    assert topics["price"] == pytest.approx((0.5, 1.0, 0.0, 0.5))
+    assert topics["delivery"] == pytest.approx((0.0, 0.0, 1 / 3, -1 / 3))
+    fix = con.execute(
+        "select driver_kind, driver from mart_survey_drivers where is_fix_candidate order by fix_rank"
+    ).fetchall()
+    assert fix == [(d.kind, d.driver) for d in result.fix_first()]
+    assert con.execute("select count(*), min(brand_id) from mart_survey_drivers").fetchone() == (
+        len(result.drivers),
+        "acme",
+    )
+
+
+def _review(con: duckdb.DuckDBPyConnection, review_id: str, stars: int, at: datetime) -> None:
+    con.execute(
+        "insert into reviews (review_id, brand_id, platform, external_id, rating, rating_min, rating_scale, "
+        "rating_norm, text, published_at, first_seen_at, last_seen_at, content_hash) "
+        "values (?, 'acme', 'otzovik', ?, ?, 1, 5, ?, 'text', ?, ?, ?, ?)",
+        [review_id, review_id, stars, (stars - 1) / 4, at, at, at, f"h-{review_id}"],
+    )
+
+
+def test_survey_vs_reviews_by_hand(con: duckdb.DuckDBPyConnection, ru_loaded: ImportResult) -> None:
+    # reviews of acme in the week of 2024-01-15: 5, 4 and 2 stars -> CSAT 2/3, NPS proxy (1 promoter - 1) / 3 = 0
+    for i, stars in enumerate((5, 4, 2)):
+        _review(con, f"rv{i}", stars, datetime(2024, 1, 16, 12, 0))
+    _review(con, "rv9", 1, datetime(2024, 5, 2, 12, 0))  # a quarter with reviews only... and survey answers too
+    _build(con)
+    rows = {
+        (r[0], str(r[1])): r[2:]
+        for r in con.execute(
+            "select period_grain, period_start, n_survey_nps, survey_nps, survey_csat, n_review_rated, "
+            "review_nps_proxy, review_csat, nps_gap, csat_gap from mart_survey_vs_reviews where brand_id = 'acme'"
+        ).fetchall()
+    }
+    # week of 2024-01-15: survey r02 only (20.01 00:00 MSK = 19.01 21:00 UTC): NPS 9 -> +1, CSAT 4 -> 1
+    assert rows[("week", "2024-01-15")] == pytest.approx((1, 1.0, 1.0, 3, 0.0, 2 / 3, 1.0, 1 / 3))
+    # January: survey r01, r02 (both promoters, both satisfied); the same three reviews
+    assert rows[("month", "2024-01-01")] == pytest.approx((2, 1.0, 1.0, 3, 0.0, 2 / 3, 1.0, 1 / 3))
+    # Q1: survey NPS 0 (2 P, 2 D of 6), CSAT 3/6; reviews unchanged -> gaps 0 and 0.5 - 2/3
+    assert rows[("quarter", "2024-01-01")] == pytest.approx((6, 0.0, 0.5, 3, 0.0, 2 / 3, 0.0, 0.5 - 2 / 3))
+    # Q2: survey NPS 10 and 8 -> 0.5, CSAT 3 answers, 2 satisfied; one 1-star review -> proxy -1, CSAT 0
+    assert rows[("quarter", "2024-04-01")] == pytest.approx((2, 0.5, 2 / 3, 1, -1.0, 0.0, 1.5, 2 / 3))
+    # a week with survey answers but no reviews keeps its row, review side empty
+    assert rows[("week", "2024-01-08")][3:6] == (0, None, None)
