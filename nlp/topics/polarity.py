@@ -40,16 +40,11 @@ def _labels_from(result: Any, n: int) -> list[str]:
     return out
 
 
-def sentiment_polarity(model: str | None = None) -> PolarityFn:
+def sentiment_polarity(model: str | None = None, *, batch_size: int = 32) -> PolarityFn:
     """A polarity function backed by Molva's sentiment model (``model`` is an id or path; None = built-in)."""
-    try:
-        import nlp.sentiment as sentiment
-    except ImportError as exc:  # pragma: no cover - part of the project
-        raise RuntimeError("sentence polarity needs the sentiment model (nlp.sentiment)") from exc
-    loader = getattr(sentiment, "load_model", None) or getattr(sentiment, "SentimentModel", None)
-    if loader is None:
-        raise RuntimeError("nlp.sentiment exposes no load_model/SentimentModel yet: polarity is unavailable")
-    instance = loader(model) if model else loader()
+    from nlp.sentiment.registry import load_sentiment_model
+
+    instance = load_sentiment_model(model, batch_size=batch_size)
 
     def predict(texts: list[str]) -> list[str]:
         if not texts:
