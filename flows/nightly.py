@@ -1,0 +1,183 @@
+"""The nightly flow: crawl every enabled source in parallel, enrich what is new, rebuild the marts, check quality.
+
+Top to bottom: sync the config's brands and sources → one ``crawl-source`` task per source (each loads its own
+reviews; at most ``crawl.parallel_sources`` at once; retried with exponential backoff; a source that still fails is
+marked failed and the others go on) → enrichment of new or changed reviews → marts → data-quality checks → a
+``flow_runs`` row and a printed summary. A rerun of the same night finds nothing new: crawls stop at known reviews,
+loads are idempotent upserts, enrichers skip content they have seen, and the marts rebuild to identical tables.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from prefect import flow, task
+from prefect.futures import PrefectFuture
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from flows.tasks.crawl import crawl_source_task
+from flows.tasks.enrich import enrich_task
+from flows.tasks.marts import build_marts_task
+from flows.tasks.quality import quality_checks_task
+from flows.tasks.record import current_flow_run_id, finish_flow_run, now_utc, start_flow_run
+from flows.tasks.report import print_summary
+
+
+@task(name="sync-config")
+def sync_config_task(db_path: str, config: Any) -> None:
+    """Mirror brands and sources into the warehouse (unchanged rows are left alone)."""
+    from warehouse.db import connect
+    from warehouse.sync import sync_config
+
+    con = connect(db_path)
+    try:
+        sync_config(con, config)
+    finally:
+        con.close()
+
+
+def selected_sources(config: Any, only: list[str] | None) -> list[str]:
+    """Enabled sources, or exactly the ids asked for (an unknown id is an error naming it)."""
+    known = {s.id: s for s in config.sources}
+    if only:
+        unknown = [s for s in only if s not in known]
+        if unknown:
+            raise ValueError(f"unknown source id(s): {', '.join(unknown)}; configured: {', '.join(sorted(known))}")
+        return list(only)
+    return [s.id for s in config.sources if s.enabled]
+
+
+def crawl_all(
+    config: Any, source_ids: list[str], *, full: bool, db_path: str, retries: int, retry_delay: float
+) -> dict[str, dict[str, Any]]:
+    """Submit one crawl task per source and wait for all; failures become ``status: failed`` entries."""
+    crawl = crawl_source_task.with_options(
+        retries=retries, retry_delay_seconds=[retry_delay * 2**i for i in range(max(retries, 1))]
+    )
+    futures: dict[str, PrefectFuture[Any]] = {
+        sid: crawl.submit(config, sid, full=full, db_path=db_path, max_parallel=config.crawl.parallel_sources)
+        for sid in source_ids
+    }
+    outcomes: dict[str, dict[str, Any]] = {}
+    for sid, future in futures.items():
+        try:
+            outcomes[sid] = future.result()
+        except Exception as exc:  # the source failed after its retries: record it and go on
+            outcomes[sid] = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"[:500]}
+    return outcomes
+
+
+def _totals(sources: dict[str, dict[str, Any]], enriched: dict[str, Any], checks: list[dict[str, Any]]) -> dict:
+    n_enriched = sum(int(v.get("n_classified", v.get("n_reviews", v.get("n", 0))) or 0) for v in enriched.values()
+                     if isinstance(v, dict))  # fmt: skip
+    return {
+        "n_sources": len(sources),
+        "n_sources_failed": sum(1 for s in sources.values() if s.get("status") == "failed"),
+        "n_items": sum(int(s.get("n_items", 0) or 0) for s in sources.values()),
+        "n_new": sum(int(s.get("n_new", 0) or 0) for s in sources.values()),
+        "n_updated": sum(int(s.get("n_updated", 0) or 0) for s in sources.values()),
+        "n_enriched": n_enriched,
+        "n_checks_failed": sum(1 for c in checks if c.get("status") == "fail"),
+    }
+
+
+def run_pipeline(
+    flow_name: str,
+    config_path: str,
+    parameters: dict[str, Any],
+    *,
+    full: bool = False,
+    sources: list[str] | None = None,
+    crawl: bool = True,
+    enrich: bool = True,
+    crawl_retries: int = 2,
+    retry_delay: float = 10.0,
+    quiet: bool = False,
+) -> dict[str, Any]:
+    """The body shared by the nightly and backfill flows; returns the summary also stored in ``flow_runs``."""
+    from flows.config import load_config
+    from warehouse.db import connect
+
+    t0 = time.perf_counter()
+    config = load_config(config_path)
+    db_path = str(config.warehouse.path)
+    flow_run_id = current_flow_run_id()
+    started_at = now_utc()
+    con = connect(db_path)
+    try:
+        start_flow_run(con, flow_run_id, flow_name, parameters, started_at)
+    finally:
+        con.close()
+    summary: dict[str, Any] = {"flow": flow_name, "flow_run_id": flow_run_id, "db_path": db_path, "steps": {}}
+    status, error = "success", None
+    try:
+        sync_config_task(db_path, config)
+        source_ids = selected_sources(config, sources)
+        step = time.perf_counter()
+        outcomes = (
+            crawl_all(config, source_ids, full=full, db_path=db_path, retries=crawl_retries, retry_delay=retry_delay)
+            if crawl
+            else {}
+        )
+        summary["sources"] = outcomes
+        n_failed = sum(1 for o in outcomes.values() if o.get("status") == "failed")
+        summary["steps"]["crawl+load"] = {
+            "status": "failed" if outcomes and n_failed == len(outcomes) else "partial" if n_failed else "success",
+            "sources": len(outcomes), "failed": n_failed, "seconds": round(time.perf_counter() - step, 2),
+        }  # fmt: skip
+        if n_failed:
+            status = "partial"
+        enriched: dict[str, Any] = {}
+        if enrich:
+            step = time.perf_counter()
+            try:
+                enriched = enrich_task(db_path, config)
+                summary["steps"]["enrich"] = {"status": "success", "seconds": round(time.perf_counter() - step, 2)}
+                for name, info in enriched.items():
+                    summary["steps"][f"enrich:{name}"] = info
+            except Exception as exc:  # marts still rebuild over what is enriched so far
+                status = "partial"
+                summary["steps"]["enrich"] = {"status": "failed", "error": str(exc)[:300]}
+        built = build_marts_task(db_path, config.nlp.sentiment_model)
+        summary["steps"]["marts"] = {"status": "success", **{k: v for k, v in built.items() if k == "seconds"}}
+        summary["marts"] = built["rows"]
+        checks = quality_checks_task(db_path, flow_run_id, source_ids if crawl else [], since=started_at)
+        summary["checks"] = checks
+        if any(c["status"] == "fail" for c in checks) and status == "success":
+            status = "partial"
+        summary["totals"] = _totals(outcomes, enriched, checks)
+    except Exception as exc:
+        status, error = "failed", f"{type(exc).__name__}: {exc}"
+        summary.setdefault("totals", {})
+        raise
+    finally:
+        summary["status"] = status
+        summary["seconds"] = round(time.perf_counter() - t0, 2)
+        con = connect(db_path)
+        try:
+            finish_flow_run(con, flow_run_id, status, summary, error)
+        finally:
+            con.close()
+        if not quiet:
+            print_summary(summary)
+    return summary
+
+
+@flow(name="nightly", task_runner=ThreadPoolTaskRunner(max_workers=16), log_prints=True)  # type: ignore[arg-type]
+def nightly(
+    config_path: str = "configs/demo.yaml",
+    full: bool = False,
+    sources: list[str] | None = None,
+    crawl: bool = True,
+    enrich: bool = True,
+    crawl_retries: int = 2,
+    retry_delay: float = 10.0,
+    quiet: bool = False,
+) -> dict[str, Any]:
+    """Crawl, load, enrich, rebuild marts and check quality for the deployment in ``config_path``."""
+    parameters = {"config_path": config_path, "full": full, "sources": sources, "crawl": crawl, "enrich": enrich}
+    return run_pipeline(
+        "nightly", config_path, parameters, full=full, sources=sources, crawl=crawl, enrich=enrich,
+        crawl_retries=crawl_retries, retry_delay=retry_delay, quiet=quiet,
+    )  # fmt: skip

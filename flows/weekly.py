@@ -1,0 +1,113 @@
+"""The weekly flow: render (and optionally send) the digest from the marts, after a marts rebuild.
+
+The renderer is :func:`flows.digest.render.render_digest`, written by the digest part; this flow is its one call site
+(:func:`render_with_digest_renderer`) and passes it the warehouse path, week, brand, language, formats and output
+folder from the config.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from typing import Any
+
+from prefect import flow, task
+
+from flows.tasks.marts import build_marts_task
+from flows.tasks.record import current_flow_run_id, finish_flow_run, now_utc, start_flow_run
+
+
+class DigestUnavailable(RuntimeError):
+    """``flows.digest.render`` is not installed in this checkout."""
+
+
+def render_with_digest_renderer(**options: Any) -> Any:
+    """THE call site of the digest renderer: ``flows.digest.render.render_digest(**options)``.
+
+    Options it may accept: ``db_path``, ``config``, ``week``, ``brand``, ``lang``, ``formats``, ``out_dir``, ``send``;
+    those its signature does not name are left out, so the two parts can evolve without breaking each other.
+    """
+    try:
+        from flows.digest.render import render_digest
+    except ModuleNotFoundError as exc:
+        raise DigestUnavailable(
+            "the digest renderer (flows/digest/render.py) is not available in this checkout"
+        ) from exc
+    params = inspect.signature(render_digest).parameters
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    return render_digest(**{k: v for k, v in options.items() if takes_any or k in params})
+
+
+def _paths(result: Any) -> list[str]:
+    if result is None:
+        return []
+    if isinstance(result, dict):
+        values = result.get("paths") or list(result.values())
+        return [str(v) for v in values if isinstance(v, (str, bytes)) or hasattr(v, "__fspath__")]
+    if isinstance(result, (list, tuple)):
+        return [str(p) for p in result]
+    paths = getattr(result, "paths", None)
+    return [str(p) for p in paths] if paths else [str(result)]
+
+
+@task(name="render-digest")
+def render_digest_task(options: dict[str, Any]) -> list[str]:
+    """Render the digest; returns the written files."""
+    return _paths(render_with_digest_renderer(**options))
+
+
+@flow(name="weekly_digest", log_prints=True)
+def weekly_digest(
+    config_path: str = "configs/demo.yaml",
+    week: str | None = None,
+    brand: str | None = None,
+    lang: str | None = None,
+    formats: list[str] | None = None,
+    out_dir: str | None = None,
+    send: bool = False,
+) -> dict[str, Any]:
+    """Rebuild the marts, then render the weekly digest (HTML/PDF/Markdown) and send it when ``send`` is true."""
+    from flows.config import load_config
+    from warehouse.db import connect
+
+    t0 = time.perf_counter()
+    config = load_config(config_path)
+    db_path = str(config.warehouse.path)
+    flow_run_id = current_flow_run_id()
+    parameters = {"config_path": config_path, "week": week, "brand": brand, "lang": lang, "send": send}
+    con = connect(db_path)
+    try:
+        start_flow_run(con, flow_run_id, "weekly_digest", parameters, now_utc())
+    finally:
+        con.close()
+    summary: dict[str, Any] = {"flow": "weekly_digest", "flow_run_id": flow_run_id, "db_path": db_path, "steps": {}}
+    status, error = "success", None
+    try:
+        built = build_marts_task(db_path, config.nlp.sentiment_model)
+        summary["steps"]["marts"] = {"status": "success", "seconds": built["seconds"]}
+        options = {
+            "db_path": db_path,
+            "config": config,
+            "week": week,
+            "brand": brand or config.digest.brand or config.own_brand.id,
+            "lang": lang or config.digest.language,
+            "formats": formats or ["html", "pdf", "md"],
+            "out_dir": out_dir or config.digest.out_dir,
+            "send": send,
+        }
+        step = time.perf_counter()
+        summary["digest"] = render_digest_task(options)
+        summary["steps"]["digest"] = {"status": "success", "seconds": round(time.perf_counter() - step, 2)}
+    except Exception as exc:
+        status, error = "failed", f"{type(exc).__name__}: {exc}"
+        summary["steps"]["digest"] = {"status": "failed", "error": error[:300]}
+        raise
+    finally:
+        summary["status"] = status
+        summary["seconds"] = round(time.perf_counter() - t0, 2)
+        con = connect(db_path)
+        try:
+            finish_flow_run(con, flow_run_id, status, summary, error)
+        finally:
+            con.close()
+    return summary
