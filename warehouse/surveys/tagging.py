@@ -68,7 +68,7 @@ def _sentiments(output: Any, n: int) -> list[tuple[str, float | None]]:
 
 
 def _topics(item: Sequence[Any]) -> list[tuple[str, float | None]]:
-    out = []
+    out: list[tuple[str, float | None]] = []
     for t in item:
         if isinstance(t, str):
             out.append((t, None))

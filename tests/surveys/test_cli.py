@@ -1,0 +1,77 @@
+"""`molva surveys ...` end to end on the sample export, in a tmp_path warehouse."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from flows.cli.main import app
+
+from .conftest import RU_CSV, SURVEY_YAML
+
+runner = CliRunner()
+
+
+def _import(tmp_path: Path, *extra: str):  # type: ignore[no-untyped-def]
+    export = tmp_path / RU_CSV.name
+    shutil.copy(RU_CSV, export)
+    db = tmp_path / "molva.duckdb"
+    args = ["surveys", "import", str(export), "--mapping", str(SURVEY_YAML), "--db", str(db), *extra]
+    return runner.invoke(app, args, env={"COLUMNS": "200"}), export, db
+
+
+def test_import_reports_and_exits_1(tmp_path: Path) -> None:
+    result, export, _ = _import(tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "12 rows, 9 new, 0 updated, 0 unchanged, 3 rejected, 1 with dropped values" in result.output
+    assert "outside the 0-10 scale" in result.output and "blank respondent id" in result.output
+    with (tmp_path / (export.name + ".rejects.csv")).open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["line"], r["action"]) for r in rows] == [
+        ("3", "rejected"), ("9", "coerced"), ("10", "rejected"), ("12", "rejected")
+    ]  # fmt: skip
+
+
+def test_dry_run_and_clean_reimport(tmp_path: Path) -> None:
+    dry, _, _ = _import(tmp_path, "--dry-run", "--rejects", str(tmp_path / "r.csv"))
+    assert "would import" in dry.output and "9 new" in dry.output
+    _import(tmp_path)
+    again, _, _ = _import(tmp_path)
+    assert "0 new, 0 updated, 9 unchanged" in again.output
+
+
+def test_indices_table(tmp_path: Path) -> None:
+    _, _, db = _import(tmp_path)
+    result = runner.invoke(app, ["surveys", "indices", "--by", "touchpoint", "--db", str(db)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    line = next(row for row in result.output.splitlines() if "поддержка" in row)
+    assert "-66.7" in line and "28.3" in line  # tNPS of support and its CSI
+    quarter = runner.invoke(app, ["surveys", "indices", "--period", "quarter", "--db", str(db)], env={"COLUMNS": "200"})
+    assert "2024-01-01" in quarter.output and "2024-04-01" in quarter.output
+    bad = runner.invoke(app, ["surveys", "indices", "--by", "region", "--db", str(db)])
+    assert bad.exit_code == 2
+
+
+def test_drivers_and_topics(tmp_path: Path) -> None:
+    _, _, db = _import(tmp_path)
+    args = ["surveys", "drivers", "--survey", "cx-2024-h1", "--db", str(db)]
+    result = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "n = 8" in result.output and "product" in result.output
+    missing = runner.invoke(app, ["surveys", "drivers", "--survey", "nope", "--db", str(db)])
+    assert missing.exit_code == 1
+    topics = runner.invoke(app, ["surveys", "topics", "--db", str(db)])
+    assert topics.exit_code == 0 and "no tagged open answers" in topics.output
+
+
+def test_bad_mapping_names_the_file(tmp_path: Path) -> None:
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("survey_id: s\n")
+    result = runner.invoke(
+        app, ["surveys", "import", str(RU_CSV), "--mapping", str(mapping), "--db", str(tmp_path / "x.duckdb")]
+    )
+    assert result.exit_code == 1
+    assert "m.yaml" in result.output and "respondent_id" in result.output
