@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -20,6 +22,7 @@ from typing import Any
 from crawlers.bookkeeping import CrawlSummary, KnownState, finish_run, known_state, read_items, start_run
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+GRACE_SECONDS = 30.0  # how long a timed-out crawl gets to close cleanly
 _DB_LOCK = threading.Lock()  # one writer at a time inside this process
 
 
@@ -109,22 +112,14 @@ def crawl_source(
         env["MOLVA_CRAWL_SALT"] = config.privacy.salt()
         env["SCRAPY_SETTINGS_MODULE"] = "crawlers.settings"
         env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-        done = subprocess.run(
-            [sys.executable, "-m", "crawlers.process", str(spec_path)],
-            cwd=os.getcwd(),
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
+        returncode, stderr = _run_crawl_process(spec_path, env, timeout)
         if stats_path.exists():
             stats = json.loads(stats_path.read_text(encoding="utf-8"))
-        if done.returncode != 0 or not stats_path.exists():
-            tail = (done.stderr or "")[-1500:] or _tail(log_path)
-            failure = f"crawl process exited with {done.returncode}: {tail}"
-    except subprocess.TimeoutExpired:
-        failure = f"crawl did not finish within {timeout}s (items so far are kept)"
+        if returncode is None:
+            failure = f"crawl did not finish within {timeout}s; stopped (items so far are kept, JOBDIR resumes)"
+        elif returncode != 0 or not stats_path.exists():
+            tail = stderr[-1500:] or _tail(log_path)
+            failure = f"crawl process exited with {returncode}: {tail}"
     except Exception:
         failure = traceback.format_exc(limit=3)
 
@@ -148,7 +143,33 @@ def crawl_source(
         summary.status = "failed"
         summary.errors.append({"url": None, "error": type(exc).__name__, "message": str(exc)})
         summary.n_errors = len(summary.errors)
+    if jobdir and summary.status in ("success", "partial"):
+        shutil.rmtree(jobdir, ignore_errors=True)  # finished: the next run starts afresh instead of "resuming"
     return summary
+
+
+def _run_crawl_process(spec_path: Path, env: dict[str, str], timeout: float | None) -> tuple[int | None, str]:
+    """Run the crawl subprocess; on timeout stop it gracefully (SIGINT, as Ctrl-C: Scrapy saves JOBDIR state),
+    then kill it if it does not exit. Returns (exit code or ``None`` on timeout, stderr)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crawlers.process", str(spec_path)],
+        cwd=os.getcwd(),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _, stderr = proc.communicate(timeout=timeout)
+        return proc.returncode, stderr or ""
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGINT)
+        try:
+            _, stderr = proc.communicate(timeout=GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            _, stderr = proc.communicate()
+        return None, stderr or ""
 
 
 def crawl_all(

@@ -23,8 +23,11 @@ def parse_structured(body: bytes | str, url: str, *, platform: str = "structured
     text = as_text(body)
     if not text.strip():
         return []
+    syntaxes = present_syntaxes(text)
+    if not syntaxes:
+        return []
     try:
-        data = extruct.extract(text, base_url=url, syntaxes=SYNTAXES, uniform=True, errors="ignore")
+        data = extruct.extract(text, base_url=url, syntaxes=syntaxes, uniform=True, errors="ignore")
     except Exception:  # extruct raises on markup lxml cannot recover (e.g. a truncated document)
         return []
     nodes: list[dict[str, Any]] = []
@@ -52,6 +55,20 @@ def parse_structured(body: bytes | str, url: str, *, platform: str = "structured
                 seen.add(review.external_id)
                 reviews.append(review)
     return reviews
+
+
+_MARKERS = {
+    "json-ld": ("application/ld+json",),
+    "microdata": ("itemscope",),
+    "rdfa": ("typeof=",),
+    "microformat": ("hreview", "h-review"),
+}
+
+
+def present_syntaxes(text: str) -> list[str]:
+    """The syntaxes whose markers occur in the page: parsing a 10 MB page with all four takes ~20 s, with none ~0."""
+    lowered = text.lower()
+    return [s for s in SYNTAXES if any(marker in lowered for marker in _MARKERS[s])]
 
 
 def next_page_structured(body: bytes | str, url: str, next_selector: str | None = None) -> str | None:
@@ -151,7 +168,7 @@ def _from_schema(node: dict[str, Any], url: str, platform: str) -> Review | None
     rating, best, worst = _rating(node.get("reviewRating"))
     author = _name(node.get("author"))
     published = to_iso(node.get("datePublished") or node.get("dateCreated"))
-    node_id = node.get("@id") or node.get("url")
+    node_id = node.get("@id") or node.get("id") or node.get("url")  # microdata itemid comes out as "id"
     external_id = str(node_id) if isinstance(node_id, str) and node_id else stable_id(author, published, title, text)
     reply = _reply(node)
     language = node.get("inLanguage")

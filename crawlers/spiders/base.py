@@ -210,8 +210,10 @@ class ReviewSpider(scrapy.Spider):
             yield request
 
     def is_known(self, review: Review) -> bool:
-        if review.external_id in self.known_ids:
-            return True
+        """Known = its id is already stored. Dates are only a fallback (ids unknown): a late-moderated review can
+        carry an old date, and relevance-sorted pages mix dates, so the id is the trustworthy signal."""
+        if self.known_ids:
+            return review.external_id in self.known_ids
         return bool(self.watermark and review.published_at and review.published_at < self.watermark)
 
     def follow_url(self, response: Response, url: str | None, **kwargs: Any) -> list[Request]:
