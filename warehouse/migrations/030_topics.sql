@@ -6,9 +6,9 @@ create table if not exists topics (
     label_en        varchar,
     label_ru        varchar,
     description     varchar,
-    stage           varchar,                  -- awareness | purchase | delivery | use | support | churn; null for emerging
-    kind            varchar not null,         -- taxonomy | emerging
-    status          varchar not null default 'active',   -- active | merged | retired
+    stage           varchar check (stage in ('awareness', 'purchase', 'delivery', 'use', 'support', 'churn')),
+    kind            varchar not null check (kind in ('taxonomy', 'emerging')),
+    status          varchar not null default 'active' check (status in ('active', 'merged', 'retired')),
     version         integer not null default 1,          -- bumped whenever labels, phrases or centroid change
     merged_into     varchar,                  -- topic_id this one was merged into (status = 'merged')
     first_seen_at   timestamp not null,       -- UTC
@@ -22,8 +22,8 @@ create table if not exists sentence_topics (
     sentence_index  integer not null,
     topic_id        varchar not null,
     score           double not null,          -- assignment score (higher = more confident)
-    polarity        varchar not null,         -- negative | neutral | positive
-    kind            varchar not null,         -- complaint | praise | neutral
+    polarity        varchar not null check (polarity in ('negative', 'neutral', 'positive')),
+    kind            varchar not null check (kind in ('complaint', 'praise', 'neutral')),
     start_char      integer not null,         -- offsets into reviews.text (evidence)
     end_char        integer not null,
     content_hash    varchar not null,         -- reviews.content_hash the assignment was made on
@@ -40,7 +40,8 @@ create table if not exists duplicate_clusters (
 
 create table if not exists review_flags (
     review_id       varchar not null,
-    flag            varchar not null,         -- too_short | repeated | advertising | links_only | low_information
+    flag            varchar not null
+        check (flag in ('too_short', 'repeated', 'advertising', 'links_only', 'low_information')),
     reason          varchar,
     primary key (review_id, flag)
 );

@@ -1,0 +1,163 @@
+"""Taxonomy loading, assignment, calibration, clustering and labels (fake embedder; no model download)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nlp.topics.absa import map_category, read_absa, split_part
+from nlp.topics.assign import TopicAssigner
+from nlp.topics.calibrate import _best_threshold, calibrate, micro_f1
+from nlp.topics.cluster import build_clusters, c_tf_idf, cluster_vectors
+from nlp.topics.taxonomy import Calibration, Taxonomy, TaxonomyError, load_taxonomy
+from tests.nlp.topics_fakes import LemmaHashEmbedder
+
+REPO = Path(__file__).resolve().parents[2]
+
+SMALL = {
+    "topics": [
+        {"id": "delivery", "name_en": "Delivery", "name_ru": "Доставка", "stage": "delivery",
+         "seeds": {"en": ["late delivery", "courier"], "ru": ["задержка доставки", "курьер"]}},
+        {"id": "staff", "name_en": "Staff", "name_ru": "Персонал", "stage": "use",
+         "seeds": {"en": ["rude staff", "polite waiter"], "ru": ["грубый персонал", "вежливый официант"]}},
+        {"id": "app", "name_en": "App", "name_ru": "Приложение", "stage": "purchase",
+         "seeds": {"en": ["the app crashes", "website"], "ru": ["приложение вылетает", "сайт"]}},
+    ],
+    "calibration": {"threshold": 0.15, "lemma_weight": 0.3, "centroid_weight": 0.5, "relative_weight": 1.0},
+}  # fmt: skip
+
+
+@pytest.fixture
+def small() -> Taxonomy:
+    return Taxonomy.model_validate(SMALL)
+
+
+def test_shipped_taxonomies_are_valid() -> None:
+    cx = load_taxonomy(REPO / "configs" / "topics.yaml")
+    assert len(cx.ids) == 13 and {"delivery", "returns_refunds", "loyalty_promotions"} <= set(cx.ids)
+    assert all(t.stage and t.phrases("ru") and t.phrases("en") for t in cx.topics)
+    absa = load_taxonomy(REPO / "configs" / "eval" / "absa_restaurants.yaml")
+    assert absa.ids == ["FOOD", "DRINKS", "SERVICE", "AMBIENCE", "LOCATION", "PRICES", "RESTAURANT"]
+    assert all(len(t.phrases(lang)) <= 5 for t in absa.topics for lang in ("ru", "en"))
+
+
+def test_bad_taxonomy_names_file_and_field(tmp_path: Path) -> None:
+    bad = tmp_path / "t.yaml"
+    bad.write_text("topics:\n  - id: x\n    name_en: X\n    name_ru: Х\n    stage: nowhere\n    seeds: {en: [a]}\n")
+    with pytest.raises(TaxonomyError, match=r"t\.yaml.*topics\.0\.stage"):
+        load_taxonomy(bad)
+    bad.write_text("topics:\n  - id: x\n    name_en: X\n    name_ru: Х\n    seeds: {de: [a]}\n")
+    with pytest.raises(TaxonomyError, match=r"seeds"):
+        load_taxonomy(bad)
+    with pytest.raises(TaxonomyError, match="not found"):
+        load_taxonomy(tmp_path / "missing.yaml")
+
+
+def test_assignment_uses_lemmas_across_inflections(small: Taxonomy) -> None:
+    assigner = TopicAssigner(small, LemmaHashEmbedder())
+    topics, scores = assigner.assign(
+        ["Доставку задержали, курьера не было", "The staff were rude", "Приложение постоянно вылетает", "Всем привет"]
+    )
+    assert topics[0][0] == "delivery" and topics[1] == ["staff"] and topics[2] == ["app"] and topics[3] == []
+    assert scores.lemma[0, 0] == 1.0  # "курьер" matched the one-word seed through its lemma
+
+
+def test_a_new_topic_is_a_few_phrases_without_retraining(small: Taxonomy) -> None:
+    data = small.model_dump()
+    data["topics"].append({"id": "parking", "name_en": "Parking", "name_ru": "Парковка",
+                           "seeds": {"ru": ["негде припарковаться", "парковка"]}})  # fmt: skip
+    assigner = TopicAssigner(Taxonomy.model_validate(data), LemmaHashEmbedder())
+    topics, _ = assigner.assign(["Парковка у магазина всегда забита"])
+    assert topics[0][0] == "parking"
+
+
+def test_threshold_sweep_is_exact() -> None:
+    scores = np.array([[0.9, 0.1], [0.8, 0.7], [0.2, 0.6]])
+    gold = np.array([[1, 0], [1, 1], [0, 0]], dtype=bool)
+    threshold, f1 = _best_threshold(scores, gold)
+    predicted = scores >= threshold
+    assert f1 == pytest.approx(1.0) and (predicted == gold).all()
+
+
+def test_calibration_improves_f1_on_the_data_it_is_fitted_on(small: Taxonomy) -> None:
+    assigner = TopicAssigner(small, LemmaHashEmbedder())
+    texts = ["курьер опоздал", "доставка задержалась", "официант грубил", "вежливый персонал", "сайт не работает",
+             "приложение вылетает", "погода хорошая", "мы пришли вечером"]  # fmt: skip
+    gold = [{"delivery"}, {"delivery"}, {"staff"}, {"staff"}, {"app"}, {"app"}, set(), set()]
+    vectors = assigner.embedder.encode(texts)
+    from nlp.lemmas import lemmatize_many
+
+    lemmas = lemmatize_many(texts, ["ru"] * len(texts), drop_stop_words=True)
+    fitted = calibrate(assigner, vectors, lemmas, gold, per_topic=False, fitted_on="unit test")
+    before = micro_f1(gold, assigner.score(texts, vectors=vectors, calibration=Calibration(threshold=0.5)).assigned(
+        Calibration(threshold=0.5)))  # fmt: skip
+    after = micro_f1(gold, assigner.score(texts, vectors=vectors, calibration=fitted).assigned(fitted))
+    assert after.f1 >= 0.8 and after.f1 > before.f1 and fitted.fitted_on == "unit test"
+
+
+def test_micro_f1() -> None:
+    result = micro_f1([{"a", "b"}, set()], [["a"], ["c"]])
+    assert (result.precision, result.recall, result.n_gold, result.n_pred) == (0.5, 0.5, 2, 2)
+
+
+def test_clusters_on_separated_groups_and_noise() -> None:
+    rng = np.random.default_rng(0)
+    centres = rng.standard_normal((3, 32))
+    vectors = np.vstack([c + 0.05 * rng.standard_normal((20, 32)) for c in centres] + [rng.standard_normal((5, 32))])
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    labels = cluster_vectors(vectors, distance=0.2, min_size=5)
+    assert len(set(labels[:60])) == 3 and set(labels[60:]) == {-1}
+    assert all(len(set(labels[i * 20 : (i + 1) * 20])) == 1 for i in range(3))
+
+
+def test_large_inputs_take_the_micro_cluster_path() -> None:
+    rng = np.random.default_rng(1)
+    centres = rng.standard_normal((4, 16))
+    vectors = np.vstack([c + 0.03 * rng.standard_normal((1200, 16)) for c in centres])
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    labels = cluster_vectors(vectors, distance=0.1, min_size=5)
+    assert len(set(labels.tolist()) - {-1}) == 4 and (labels >= 0).mean() > 0.95
+
+
+def test_c_tf_idf_prefers_words_specific_to_a_cluster() -> None:
+    phrases = c_tf_idf(
+        [[["парковка", "забитый"], ["парковка", "место"], ["парковка", "машина"]],
+         [["курьер", "опоздать"], ["курьер", "грубый"], ["заказ", "курьер"]]]
+    )  # fmt: skip
+    assert phrases[0][0] == "парковка" and phrases[1][0] == "курьер"
+    assert all(3 <= len(p) <= 5 for p in phrases)
+
+
+def test_build_clusters_labels_and_examples() -> None:
+    emb = LemmaHashEmbedder()
+    texts = ["парковка забита", "парковка маленькая", "на парковке нет мест", "парковка у входа занята",
+             "кофе холодный", "кофе остыл", "холодный кофе", "кофе был холодным"]  # fmt: skip
+    from nlp.lemmas import lemmatize_many
+
+    clusters = build_clusters(emb.encode(texts), lemmatize_many(texts, drop_stop_words=True), distance=0.6, min_size=3)
+    assert len(clusters) == 2
+    firsts = sorted(c.key_phrases[0] for c in clusters)
+    assert firsts == ["кофе", "парковка"]
+    assert all(len(c.examples) >= 3 for c in clusters)
+
+
+SEMEVAL_XML = """<?xml version="1.0"?><Reviews><Review rid="1"><sentences>
+<sentence id="1:0"><text>Great pasta, but pricey.</text><Opinions>
+<Opinion target="pasta" category="FOOD#QUALITY" polarity="positive" from="6" to="11"/>
+<Opinion target="NULL" category="FOOD#PRICES" polarity="negative" from="0" to="0"/></Opinions></sentence>
+<sentence id="1:1"><text>We went on Friday.</text></sentence></sentences></Review></Reviews>"""
+
+
+def test_semeval_reader_and_category_mapping(tmp_path: Path) -> None:
+    path = tmp_path / "x.xml"
+    path.write_text(SEMEVAL_XML)
+    sentences = read_absa(path, "en")
+    assert [s.categories for s in sentences] == [{"FOOD", "PRICES"}, set()]
+    assert sentences[0].opinions == {("FOOD", "positive"), ("PRICES", "negative")}
+    assert map_category("RESTAURANT#MISCELLANEOUS") == "RESTAURANT" and map_category("DRINKS#PRICES") == "PRICES"
+    assert split_part("1", "en") == split_part("1", "en") in ("calibration", "test")
+    path.write_text("<Reviews><Review>")
+    with pytest.raises(ValueError, match=r"x\.xml"):
+        read_absa(path, "en")
