@@ -139,7 +139,7 @@ class ReviewSpider(scrapy.Spider):
         """The first page(s) of the source; by default ``url`` with ``options.base_url`` applied."""
         url = self.source.get("url")
         if url:
-            return [rebase(url, self.real_root or origin(url), self.base_url)]
+            return [url]
         if self.base_url:
             return [self.base_url]
         raise ValueError(f"source {self.source.get('id')!r} has no url")
@@ -167,7 +167,7 @@ class ReviewSpider(scrapy.Spider):
             yield request
 
     def make_request(self, url: str, **kwargs: Any) -> Request:
-        return Request(url, callback=self.parse, errback=self.on_error, **kwargs)
+        return Request(self.rebase(url), callback=self.parse, errback=self.on_error, **kwargs)
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         self.n_pages += 1
@@ -217,10 +217,23 @@ class ReviewSpider(scrapy.Spider):
         return bool(self.watermark and review.published_at and review.published_at < self.watermark)
 
     def follow_url(self, response: Response, url: str | None, **kwargs: Any) -> list[Request]:
-        if not url:
-            return []
-        real = self.real_root or origin(self.source.get("url") or url)
-        return [self.make_request(rebase(url, real, self.base_url), **kwargs)]
+        """A request for a next-page URL found on the page (resolved against the platform URL, then rebased)."""
+        return [self.make_request(url, **kwargs)] if url else []
+
+    @property
+    def _real(self) -> str | None:
+        return self.real_root or (origin(self.source["url"]) if self.source.get("url") else None)
+
+    def rebase(self, url: str) -> str:
+        """Platform URL → the ``base_url`` mirror (identity without an override)."""
+        return rebase(url, self._real, self.base_url)
+
+    def page_url(self, response: Response) -> str:
+        """The platform URL of a response served by the ``base_url`` mirror, so relative links and stored review
+        URLs point at the platform, not at the mirror; requests are rebased again when they are made."""
+        if self.base_url and self._real and response.url.startswith(self.base_url.rstrip("/")):
+            return self._real + response.url[len(self.base_url.rstrip("/")) :]
+        return response.url
 
     def on_error(self, failure: Any) -> None:
         request = getattr(failure, "request", None)

@@ -6,12 +6,13 @@ from __future__ import annotations
 from scrapy.http import Request, Response
 
 from crawlers.items import Review
-from crawlers.parsers.googleplay import continuation_token, parse_googleplay, rpc_body, rpc_url
+from crawlers.parsers.googleplay import DEFAULT_BASE, continuation_token, parse_googleplay, rpc_body, rpc_url
 from crawlers.spiders.base import ReviewSpider
 
 
 class GooglePlaySpider(ReviewSpider):
     name = platform = "googleplay"
+    real_root = DEFAULT_BASE
 
     @property
     def app_id(self) -> str:
@@ -22,12 +23,13 @@ class GooglePlaySpider(ReviewSpider):
 
     def start_urls_for(self) -> list[str]:
         language = self.options.get("lang") or self.options.get("language") or "en"
-        return [rpc_url(language, self.options.get("country", "us"), self.base_url)]
+        return [rpc_url(language, self.options.get("country", "us"))]
 
     def make_request(self, url: str, continuation: str | None = None, **kwargs: object) -> Request:  # type: ignore[override]
         body = rpc_body(self.app_id, int(self.options.get("count", 100)), continuation)
         return Request(
-            url + ("#" + continuation[-16:] if continuation else ""),  # distinct URL per page for loop detection
+            self.rebase(url)
+            + ("#" + continuation[-16:] if continuation else ""),  # distinct URL per page for loop detection
             method="POST",
             body=body,
             headers={"Content-Type": "application/x-www-form-urlencoded;charset=UTF-8"},
@@ -37,8 +39,8 @@ class GooglePlaySpider(ReviewSpider):
         )
 
     def extract(self, response: Response) -> list[Review]:
-        return parse_googleplay(response.body, response.url, app_id=self.app_id)
+        return parse_googleplay(response.body, self.page_url(response), app_id=self.app_id)
 
     def next_requests(self, response: Response) -> list[Request]:
         token = continuation_token(response.body)
-        return [self.make_request(response.url.split("#")[0], continuation=token)] if token else []
+        return [self.make_request(self.page_url(response).split("#")[0], continuation=token)] if token else []

@@ -15,13 +15,12 @@ class RedditSpider(ReviewSpider):
 
     def start_urls_for(self) -> list[str]:
         if not self.source.get("url") and self.source.get("platform_id"):
-            root = (self.base_url or self.real_root or "").rstrip("/")
-            return [f"{root}/r/{self.source['platform_id']}/new.json?limit=100&raw_json=1"]
+            return [f"{self.real_root}/r/{self.source['platform_id']}/new.json?limit=100&raw_json=1"]
         return super().start_urls_for()
 
     def extract(self, response: Response) -> list[Review]:
-        return parse_reddit(response.body, response.url)
+        return parse_reddit(response.body, self.page_url(response))
 
     def next_requests(self, response: Response) -> list[Request]:
-        root = self.base_url or self.real_root
-        return [self.make_request(url) for url in next_requests_reddit(response.body, response.url, root)]
+        urls = next_requests_reddit(response.body, self.page_url(response), self.real_root)
+        return [self.make_request(url) for url in urls]

@@ -28,7 +28,9 @@ class SelectorsSpider(ReviewSpider):
         return super().start_urls_for()
 
     def extract(self, response: Response) -> list[Review]:
-        return parse_selectors(response.body, response.url, self.selector_config)
+        return parse_selectors(response.body, self.page_url(response), self.selector_config)
 
     def next_requests(self, response: Response) -> list[Request]:
-        return self.follow_url(response, next_page_selectors(response.body, response.url, self.selector_config))
+        return self.follow_url(
+            response, next_page_selectors(response.body, self.page_url(response), self.selector_config)
+        )

@@ -13,9 +13,9 @@ class StructuredSpider(ReviewSpider):
     name = platform = "structured"
 
     def extract(self, response: Response) -> list[Review]:
-        return parse_structured(response.body, response.url)
+        return parse_structured(response.body, self.page_url(response))
 
     def next_requests(self, response: Response) -> list[Request]:
         return self.follow_url(
-            response, next_page_structured(response.body, response.url, self.options.get("next_selector"))
+            response, next_page_structured(response.body, self.page_url(response), self.options.get("next_selector"))
         )

@@ -15,11 +15,11 @@ class TelegramSpider(ReviewSpider):
 
     def start_urls_for(self) -> list[str]:
         if not self.source.get("url") and self.source.get("platform_id"):
-            return [channel_url(str(self.source["platform_id"]), self.base_url)]
+            return [channel_url(str(self.source["platform_id"]))]
         return super().start_urls_for()
 
     def extract(self, response: Response) -> list[Review]:
-        return parse_telegram(response.body, response.url)
+        return parse_telegram(response.body, self.page_url(response))
 
     def next_requests(self, response: Response) -> list[Request]:
-        return self.follow_url(response, next_page_telegram(response.body, response.url))
+        return self.follow_url(response, next_page_telegram(response.body, self.page_url(response)))

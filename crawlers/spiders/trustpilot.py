@@ -15,12 +15,11 @@ class TrustpilotSpider(ReviewSpider):
 
     def start_urls_for(self) -> list[str]:
         if not self.source.get("url") and self.source.get("platform_id"):
-            root = (self.base_url or self.real_root or "").rstrip("/")
-            return [f"{root}/review/{self.source['platform_id']}?sort=recency"]
+            return [f"{self.real_root}/review/{self.source['platform_id']}?sort=recency"]
         return super().start_urls_for()
 
     def extract(self, response: Response) -> list[Review]:
-        return parse_trustpilot(response.body, response.url)
+        return parse_trustpilot(response.body, self.page_url(response))
 
     def next_requests(self, response: Response) -> list[Request]:
-        return self.follow_url(response, next_page_trustpilot(response.body, response.url))
+        return self.follow_url(response, next_page_trustpilot(response.body, self.page_url(response)))

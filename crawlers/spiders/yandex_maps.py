@@ -14,4 +14,4 @@ class YandexMapsSpider(ReviewSpider):
     real_root = "https://yandex.ru"
 
     def extract(self, response: Response) -> list[Review]:
-        return parse_yandex_maps(response.body, response.url)
+        return parse_yandex_maps(response.body, self.page_url(response))

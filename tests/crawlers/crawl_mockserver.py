@@ -27,6 +27,7 @@ class MockServer:
         self.routes: dict[str, list[Canned]] = {}
         self.hits: dict[str, int] = {}
         self.log: list[tuple[float, str, str]] = []  # (time, method, path with query)
+        self.bodies: list[bytes] = []  # request bodies of POSTs, in order
         self._lock = threading.Lock()
         server = self
 
@@ -38,11 +39,12 @@ class MockServer:
 
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
+                body = self.rfile.read(length) if length else b""
                 key = self.path
                 with server._lock:
                     server.log.append((time.monotonic(), self.command, key))
+                    if self.command == "POST":
+                        server.bodies.append(body)
                     if key not in server.routes:
                         key = urlsplit(self.path).path
                     responses = server.routes.get(key)

@@ -88,8 +88,12 @@ def test_errors_land_in_crawl_runs_and_one_broken_source_does_not_stop_others(
             {"id": "half-broken", "platform": "structured", "url": mockserver.url("/ok/p1")},
             {"id": "empty", "platform": "structured", "url": mockserver.url("/empty")},
             {"id": "dead", "platform": "structured", "url": mockserver.url("/dead")},
-            {"id": "bad-selectors", "platform": "selectors", "url": mockserver.url("/ok/p1"),
-             "options": {"selectors": str(tmp_path / "missing.yaml")}},
+            {
+                "id": "bad-selectors",
+                "platform": "selectors",
+                "url": mockserver.url("/ok/p1"),
+                "options": {"selectors": str(tmp_path / "missing.yaml")},
+            },
         ],
     )
     summaries = {s.source_id: s for s in crawl_all(config, settings=FAST_SETTINGS, parallel=2)}
