@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote
 
-from conftest import FAST_SETTINGS, FIXTURES, make_config
+from conftest import FAST_SETTINGS, FIXTURES, make_config, shared_page
 from crawl_mockserver import Canned, MockServer
 
-from crawlers.runner import crawl_all
+from crawlers.runner import crawl_all, crawl_source
 
 JSON = {"Content-Type": "application/json; charset=utf-8"}
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -99,3 +99,28 @@ def test_every_connector_honours_base_url(mockserver: MockServer, tmp_path: Path
     }, {sid: s.errors for sid, s in summaries.items() if s.errors}
     assert len(mockserver.bodies) == 2 and "CpEBCo4BKmsKQfVbh2Mdl8Y3AAA" in unquote(mockserver.bodies[1].decode())
     assert mockserver.hits["/rd/api/morechildren.json"] == 1
+
+
+def test_lendingtree_page2_repeating_page1_loads_10_unique(mockserver: MockServer, tmp_path: Path) -> None:
+    """The shared LendingTree capture: page 2 repeats page 1, so the crawl keeps 10 reviews, not 20."""
+    page1 = shared_page("lendingtree/reliance_page1.html").read_bytes()
+    page2 = shared_page("lendingtree/reliance_page2.html").read_bytes()
+    path = "/reviews/mortgage/reliance-first-capital-llc/45102840"
+    mockserver.add(path, Canned(page1, headers=HTML))
+    # page 1's "Next" is an absolute lendingtree.com link; the spider rebases it onto the loopback server
+    mockserver.add(path + "?sort=cmV2aWV3c3VibWl0dGVkX2Rlc2M%3D&pid=3", Canned(page2, headers=HTML))
+    mockserver.add(path + "?sort=cmV2aWV3c3VibWl0dGVkX2Rlc2M=&pid=3", Canned(page2, headers=HTML))
+    selectors = str(Path(__file__).resolve().parents[2] / "configs" / "selectors" / "lendingtree.yaml")
+    config = make_config(
+        tmp_path,
+        [
+            {
+                "id": "lt",
+                "platform": "selectors",
+                "url": "https://www.lendingtree.com" + path,
+                "options": {"base_url": mockserver.root, "selectors": selectors},
+            }
+        ],
+    )
+    summary = crawl_source(config, "lt", settings=FAST_SETTINGS)
+    assert (summary.status, summary.n_pages, summary.n_items, summary.n_new) == ("success", 2, 10, 10)

@@ -82,12 +82,17 @@ def test_errors_land_in_crawl_runs_and_one_broken_source_does_not_stop_others(
     mockserver.add("/ok/p2", Canned(b"down", 500, HTML))  # always 500: retried, then recorded
     mockserver.add("/empty", Canned(b"", headers=HTML))
     mockserver.add("/dead", Canned(b"", 404, HTML))
+    too_high, future = review(3), review(4)
+    too_high["reviewRating"]["ratingValue"] = 7  # on a 1-5 scale
+    future["datePublished"] = "2099-01-01"
+    mockserver.add("/invalid", Canned(jsonld_page([review(5), too_high, future]).encode(), headers=HTML))
     config = make_config(
         tmp_path,
         [
             {"id": "half-broken", "platform": "structured", "url": mockserver.url("/ok/p1")},
             {"id": "empty", "platform": "structured", "url": mockserver.url("/empty")},
             {"id": "dead", "platform": "structured", "url": mockserver.url("/dead")},
+            {"id": "invalid", "platform": "structured", "url": mockserver.url("/invalid")},
             {
                 "id": "bad-selectors",
                 "platform": "selectors",
@@ -108,7 +113,11 @@ def test_errors_land_in_crawl_runs_and_one_broken_source_does_not_stop_others(
     assert dead["status"] == "failed" and "404" in dead["errors"][0]["message"]
     bad = run_row(config, summaries["bad-selectors"].run_id)
     assert bad["status"] == "failed" and "missing.yaml" in json.dumps(bad["errors"])
-    assert warehouse_rows(config, "select count(*) from reviews")[0][0] == 2
+    invalid = run_row(config, summaries["invalid"].run_id)
+    assert invalid["status"] == "partial" and invalid["n_new"] == 1
+    messages = sorted(e["message"] for e in invalid["errors"] if e["error"] == "InvalidItem")
+    assert len(messages) == 2 and "outside 1.0..5.0" in messages[0] and "in the future" in messages[1]
+    assert warehouse_rows(config, "select count(*) from reviews")[0][0] == 3
 
 
 def _serve_listing(server: MockServer, numbers: list[int], per_page: int = 2) -> None:

@@ -49,26 +49,24 @@ def crawl(
 
     workers = max(1, min(parallel or cfg.crawl.parallel_sources, len(wanted)))
     failed = 0
-    with console.status(f"crawling {len(wanted)} source(s), {workers} at a time…"):
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = {
-                pool.submit(
-                    crawl_source, cfg, sid, full=full, db_path=db, jobdir=(jobdir / sid) if jobdir else None
-                ): sid
-                for sid in wanted
-            }
-            for future in as_completed(futures):
-                summary = future.result()
-                colour = {"success": "green", "partial": "yellow"}.get(summary.status, "red")
-                console.print(
-                    f"[{colour}]{summary.status:<8}[/{colour}] {summary.source_id}: {summary.n_pages} pages, "
-                    f"{summary.n_items} items, {summary.n_new} new, {summary.n_updated} updated, "
-                    f"{summary.n_errors} errors  (run {summary.run_id})",
-                    highlight=False,
-                )
-                for error in summary.errors[:3]:
-                    console.print(f"    {error.get('error')}: {error.get('message')} {error.get('url') or ''}")
-                failed += summary.status == "failed"
+    status = console.status(f"crawling {len(wanted)} source(s), {workers} at a time…")
+    with status, ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {
+            pool.submit(crawl_source, cfg, sid, full=full, db_path=db, jobdir=(jobdir / sid) if jobdir else None): sid
+            for sid in wanted
+        }
+        for future in as_completed(futures):
+            summary = future.result()
+            colour = {"success": "green", "partial": "yellow"}.get(summary.status, "red")
+            console.print(
+                f"[{colour}]{summary.status:<8}[/{colour}] {summary.source_id}: {summary.n_pages} pages, "
+                f"{summary.n_items} items, {summary.n_new} new, {summary.n_updated} updated, "
+                f"{summary.n_errors} errors  (run {summary.run_id})",
+                highlight=False,
+            )
+            for error in summary.errors[:3]:
+                console.print(f"    {error.get('error')}: {error.get('message')} {error.get('url') or ''}")
+            failed += summary.status == "failed"
     if failed:
         raise typer.Exit(EXIT_PROBLEMS)
 

@@ -78,7 +78,7 @@ def _fetch(url: str) -> bytes:
 
     request = urllib.request.Request(url, headers={"User-Agent": CrawlConfig().user_agent})
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - http(s) only, checked above
+        with urllib.request.urlopen(request, timeout=30) as response:
             return bytes(response.read())
     except OSError as exc:
         fail(f"could not fetch {url}: {exc}")
