@@ -69,8 +69,7 @@ def crawl_all(
 
 
 def _totals(sources: dict[str, dict[str, Any]], enriched: dict[str, Any], checks: list[dict[str, Any]]) -> dict:
-    n_enriched = sum(int(v.get("n_classified", v.get("n_reviews", v.get("n", 0))) or 0) for v in enriched.values()
-                     if isinstance(v, dict))  # fmt: skip
+    n_enriched = int((enriched.get("sentiment") or {}).get("n_reviews", 0) or 0)
     return {
         "n_sources": len(sources),
         "n_sources_failed": sum(1 for s in sources.values() if s.get("status") == "failed"),
@@ -133,9 +132,15 @@ def run_pipeline(
             step = time.perf_counter()
             try:
                 enriched = enrich_task(db_path, config)
-                summary["steps"]["enrich"] = {"status": "success", "seconds": round(time.perf_counter() - step, 2)}
+                failed = [name for name, info in enriched.items() if info.get("status") == "failed"]
+                summary["steps"]["enrich"] = {
+                    "status": "partial" if failed else "success",
+                    "seconds": round(time.perf_counter() - step, 2),
+                }
                 for name, info in enriched.items():
                     summary["steps"][f"enrich:{name}"] = info
+                if failed:
+                    status = "partial"
             except Exception as exc:  # marts still rebuild over what is enriched so far
                 status = "partial"
                 summary["steps"]["enrich"] = {"status": "failed", "error": str(exc)[:300]}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import time
+from pathlib import Path
 from typing import Any
 
 from prefect import flow, task
@@ -24,8 +25,9 @@ class DigestUnavailable(RuntimeError):
 def render_with_digest_renderer(**options: Any) -> Any:
     """THE call site of the digest renderer: ``flows.digest.render.render_digest(**options)``.
 
-    Options it may accept: ``db_path``, ``config``, ``week``, ``brand``, ``lang``, ``formats``, ``out_dir``, ``send``;
-    those its signature does not name are left out, so the two parts can evolve without breaking each other.
+    Options it may accept: ``db_path``, ``config``, ``week``, ``brand_id``, ``lang``, ``formats``, ``out_dir``,
+    ``send``; those its signature does not name are left out, so the two parts can evolve without breaking each other
+    (asking to send through a renderer that cannot is an error, not a silent no-op).
     """
     try:
         from flows.digest.render import render_digest
@@ -35,18 +37,18 @@ def render_with_digest_renderer(**options: Any) -> Any:
         ) from exc
     params = inspect.signature(render_digest).parameters
     takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    if options.get("send") and not (takes_any or "send" in params):
+        raise DigestUnavailable("this digest renderer cannot send e-mail; run `molva digest --send` instead")
     return render_digest(**{k: v for k, v in options.items() if takes_any or k in params})
 
 
 def _paths(result: Any) -> list[str]:
+    """The files a renderer result names (``DigestResult.paths`` is a format → path mapping)."""
     if result is None:
         return []
-    if isinstance(result, dict):
-        values = result.get("paths") or list(result.values())
-        return [str(v) for v in values if isinstance(v, (str, bytes)) or hasattr(v, "__fspath__")]
-    if isinstance(result, (list, tuple)):
-        return [str(p) for p in result]
-    paths = getattr(result, "paths", None)
+    paths = result if isinstance(result, (dict, list, tuple)) else getattr(result, "paths", None)
+    if isinstance(paths, dict):
+        paths = list(paths.values())
     return [str(p) for p in paths] if paths else [str(result)]
 
 
@@ -86,13 +88,13 @@ def weekly_digest(
         built = build_marts_task(db_path, config.nlp.sentiment_model)
         summary["steps"]["marts"] = {"status": "success", "seconds": built["seconds"]}
         options = {
-            "db_path": db_path,
+            "db_path": Path(db_path),
             "config": config,
             "week": week,
-            "brand": brand or config.digest.brand or config.own_brand.id,
+            "brand_id": brand or config.digest.brand or config.own_brand.id,
             "lang": lang or config.digest.language,
             "formats": formats or ["html", "pdf", "md"],
-            "out_dir": out_dir or config.digest.out_dir,
+            "out_dir": Path(out_dir or config.digest.out_dir),
             "send": send,
         }
         step = time.perf_counter()

@@ -1,46 +1,27 @@
-"""Enrich new or changed reviews: sentiment, then topics (which read sentence polarity), then near-duplicates.
+"""Enrich new or changed reviews: sentiment, near-duplicates and noise flags, taxonomy topics, emerging topics.
 
-Each enricher skips content it has already processed (same ``content_hash`` and model), so a rerun does no work.
+Sentiment comes first because topic polarity reads the sentence sentiment. Each enricher skips content it has already
+processed (same ``content_hash``, model and taxonomy), so a rerun of the same night does no work.
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import time
+from collections.abc import Callable
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
 from prefect import task
 
-# (step, module, function): the enrichment entry points of the sentiment and topic parts.
-STEPS = (
-    ("sentiment", "nlp.sentiment.enrich", "enrich_sentiment"),
-    ("topics", "nlp.topics.enrich", "enrich_topics"),
-    ("duplicates", "nlp.dedup", "enrich_duplicates"),
-)
+STEPS = ("sentiment", "duplicates", "topics", "emerging")
 
 
 def _as_dict(result: Any) -> dict[str, Any]:
-    if result is None:
-        return {}
-    if hasattr(result, "to_dict"):
-        return dict(result.to_dict())
     if is_dataclass(result) and not isinstance(result, type):
-        return asdict(result)
+        result = asdict(result)
     if isinstance(result, dict):
-        return dict(result)
-    if isinstance(result, int):
-        return {"n": result}
+        return {k: (dict(v) if isinstance(v, dict) else v) for k, v in result.items()}
     return {"result": str(result)}
-
-
-def _call(fn: Any, con: Any, available: dict[str, Any]) -> Any:
-    """Call an enricher with the connection and those of the available keyword arguments it accepts."""
-    params = inspect.signature(fn).parameters
-    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
-    kwargs = {k: v for k, v in available.items() if takes_any or k in params}
-    return fn(con, **kwargs)
 
 
 def load_model(config: Any) -> Any:
@@ -51,30 +32,61 @@ def load_model(config: Any) -> Any:
     return load_sentiment_model(nlp.sentiment_model, device=nlp.device, batch_size=nlp.batch_size)
 
 
+def _sentiment(con: Any, config: Any) -> Any:
+    from nlp.sentiment.enrich import enrich_sentiment
+
+    return enrich_sentiment(con, load_model(config))
+
+
+def _duplicates(con: Any, config: Any) -> Any:
+    from nlp.dedup import enrich_duplicates
+
+    return enrich_duplicates(con)
+
+
+def _topics(con: Any, config: Any) -> Any:
+    from nlp.topics.enrich import enrich_topics
+
+    return enrich_topics(con, taxonomy_path=config.topics.taxonomy)
+
+
+def _emerging(con: Any, config: Any) -> Any:
+    from nlp.topics.emerging import update_emerging
+
+    return update_emerging(con)
+
+
+RUNNERS: dict[str, Callable[[Any, Any], Any]] = {
+    "sentiment": _sentiment,
+    "duplicates": _duplicates,
+    "topics": _topics,
+    "emerging": _emerging,
+}
+
+
 @task(name="enrich")
-def enrich_task(db_path: str, config: Any, steps: tuple[str, ...] = ("sentiment", "topics", "duplicates")) -> dict:
-    """Run the enrichment steps in order; a step whose module is not installed is reported as ``unavailable``."""
+def enrich_task(db_path: str, config: Any, steps: tuple[str, ...] = STEPS) -> dict[str, dict[str, Any]]:
+    """Run the enrichment steps in order on one connection; returns each step's counts (or error) and seconds.
+
+    A failing step is reported as ``status: failed`` and the next steps still run on what is there.
+    """
     from warehouse.db import connect
 
-    report: dict[str, Any] = {}
+    unknown = [s for s in steps if s not in RUNNERS]
+    if unknown:
+        raise ValueError(f"unknown enrichment step(s) {unknown}; known: {list(RUNNERS)}")
+    report: dict[str, dict[str, Any]] = {}
     con = connect(db_path)
     try:
-        for step, module_name, function in STEPS:
-            if step not in steps:
-                continue
+        for step in steps:
             started = time.perf_counter()
             try:
-                module = importlib.import_module(module_name)
-            except ModuleNotFoundError as exc:
-                if exc.name and module_name.startswith(exc.name):
-                    report[step] = {"status": "unavailable", "reason": f"{module_name} is not installed"}
-                    continue
-                raise
-            available: dict[str, Any] = {"config": config, "taxonomy": config.topics.taxonomy}
-            if step == "sentiment":
-                available["model"] = load_model(config)
-            result = _call(getattr(module, function), con, available)
-            report[step] = {"status": "done", **_as_dict(result), "seconds": round(time.perf_counter() - started, 2)}
+                result = RUNNERS[step](con, config)
+            except Exception as exc:  # one broken enricher must not keep the others (or the marts) from running
+                report[step] = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"[:500]}
+            else:
+                report[step] = {"status": "success", **_as_dict(result)}
+            report[step]["seconds"] = round(time.perf_counter() - started, 2)
     finally:
         con.close()
     return report

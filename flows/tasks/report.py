@@ -37,7 +37,9 @@ def print_summary(summary: dict[str, Any], console: Console | None = None) -> No
     for column in ("step", "status", "detail", "seconds"):
         steps.add_column(column)
     for name, info in summary.get("steps", {}).items():
-        detail = ", ".join(f"{k}={v}" for k, v in info.items() if k not in ("status", "seconds") and _short(v))
+        detail = info.get("error") or ", ".join(
+            f"{k}={v}" for k, v in info.items() if k not in ("status", "seconds") and _short(v)
+        )
         steps.add_row(name, _styled(str(info.get("status", ""))), detail[:100], f"{info.get('seconds', 0):.1f}")
     console.print(steps)
     problems = [c for c in summary.get("checks", []) if c.get("status") != "pass"]
