@@ -132,8 +132,10 @@ def _snapshot(db: Path) -> dict[str, list[tuple[Any, ...]]]:
     mart_source_health's run counts) is expected to record the rerun and is left out."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        tables = ["review_versions", "review_sentiment", "sentence_topics", "brands", "sources",
-                  "mart_brand_period", "mart_topics_weekly", "mart_competitors", "mart_impact", "mart_topic_evidence"]  # fmt: skip
+        tables = [
+            "review_versions", "review_sentiment", "sentence_topics", "brands", "sources",
+            "mart_brand_period", "mart_topics_weekly", "mart_competitors", "mart_impact", "mart_topic_evidence",
+        ]  # fmt: skip
         snap = {t: con.execute(f"select * from {t} order by all").fetchall() for t in tables}
         snap["reviews"] = con.execute("select * exclude (last_seen_at) from reviews order by review_id").fetchall()
         return snap
