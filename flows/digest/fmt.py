@@ -6,8 +6,8 @@ en dash. Signed changes carry a real minus sign (−) so columns of deltas line 
 
 from __future__ import annotations
 
-import math
 import datetime as dt
+import math
 
 from babel.dates import format_date
 from babel.numbers import format_decimal

@@ -1,0 +1,61 @@
+"""Number and date formats per language, quote trimming and escaping, chart SVG, owning teams."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from flows.digest import charts
+from flows.digest.fmt import Formatter
+from flows.digest.i18n import STRINGS, Translator
+from flows.digest.quotes import markdown_escape, trim
+from flows.digest.teams import owning_team
+
+
+def test_numbers_and_dates_per_language() -> None:
+    ru, en = Formatter("ru"), Formatter("en")
+    assert ru.number(1234.5, 1) == "1\u00a0234,5" and en.number(1234.5, 1) == "1,234.5"
+    assert ru.date(date(2026, 11, 30)) == "30 ноября 2026" and en.date(datetime(2026, 11, 30, 9)) == "30 November 2026"
+    assert ru.percent(0.723) == "72\u00a0%" and en.percent(0.723) == "72%"
+    assert ru.signed(-0.354, 2) == "−0,35" and en.signed(12) == "+12" and en.signed(0.001, 2) == "±0.00"
+    assert ru.points(0.031) == "+3\u00a0п.п." and en.points(-0.031) == "−3\u00a0pp"
+    assert en.score100(-0.55) == "−55" and en.number(None) == "–"
+    assert ru.date_range(date(2026, 11, 30), date(2026, 12, 6)) == "30 ноября – 6 декабря 2026"
+    with pytest.raises(ValueError, match="unsupported"):
+        Formatter("de")
+
+
+def test_every_string_has_both_languages() -> None:
+    for key, (ru, en) in STRINGS.items():
+        assert ru and en, key
+    assert Translator("en")("trends_note", n=10) == "The last 10 weeks, by platform."
+    with pytest.raises(KeyError, match="missing"):
+        Translator("ru")("no-such-key")
+
+
+def test_trim_and_markdown_escape() -> None:
+    assert trim("short  text\n here") == "short text here"
+    long = "word " * 100
+    cut = trim(long, 50)
+    assert len(cut) <= 50 and cut.endswith("…") and not cut.endswith(" …")
+    assert markdown_escape("<b>*x*</b> [a](b)") == "&lt;b&gt;\\*x\\*&lt;/b&gt; \\[a\\](b)"
+
+
+def test_charts_escape_text_and_scale() -> None:
+    series = [charts.Series("<all>", [1.0, None, 3.0], "#000", bold=True), charts.Series("b", [2.0, 2.5, 2.0], "#f00")]
+    svg = charts.line_chart(["w1", "w2", "w3"], series, title="A & B", y_format=str, y_clamp=(1, 5))
+    assert svg.startswith("<svg") and 'viewBox="0 0 640' in svg and 'width="100%"' in svg
+    assert "&lt;all&gt;" in svg and "A &amp; B" in svg and "<all>" not in svg
+    assert svg.count("<polyline") == 1  # the gap leaves the first series as two lone dots, not a line across it
+    bars = charts.stacked_bars(["a", "b"], [charts.Series("x", [3.0, 4.0], "#00f")], title="v", y_format=str)
+    assert bars.count("<rect") >= 3
+    assert charts.nice_ticks(0, 37) == [0, 10, 20, 30, 40]
+    assert charts.text_sparkline([0, 1, 2, 8]) == "▁▂▃█"
+
+
+def test_owning_team() -> None:
+    assert owning_team("delivery", "delivery") == "delivery"
+    assert owning_team("staff_politeness", "use") == "stores"
+    assert owning_team("something_new", "support") == "support"
+    assert owning_team("emerging-0003", None) == "cx"
