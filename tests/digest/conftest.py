@@ -10,9 +10,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from warehouse_fixture import FixtureInfo, build_fixture_warehouse  # noqa: E402
+from digest_fixture import FixtureInfo, build_fixture_warehouse
 
-from flows.digest.render import DigestResult, render_digest  # noqa: E402
+from flows.digest.render import DigestResult, render_digest
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from warehouse_fixture import HTML_REVIEW, LONG_SENTENCE, FixtureInfo
+from digest_fixture import HTML_REVIEW, LONG_SENTENCE, FixtureInfo
 
 from flows.digest.quotes import QUOTE_MAX
 from flows.digest.render import DigestError, DigestResult, last_complete_week, parse_iso_week, render_digest
