@@ -184,3 +184,13 @@ def test_decoding_and_sniffing() -> None:
 def test_fixture_files_exist() -> None:
     for name in ("survey_ru_cp1251.csv", "yandex_forms.xlsx", "google_forms.csv", "typeform.csv", "surveymonkey.csv"):
         assert (FIXTURES / name).exists(), name
+
+
+def test_extra_cells_are_reported(con: duckdb.DuckDBPyConnection, ru_mapping: SurveyMapping, tmp_path: Path) -> None:
+    text = RU_CSV.read_bytes().decode("cp1251").replace("Отличный продукт", "Отличный продукт;сдвинутая ячейка")
+    path = tmp_path / "shifted.csv"
+    path.write_bytes(text.encode("cp1251"))
+    result = import_survey(con, path, ru_mapping)
+    issue = next(i for i in result.issues if i.line_no == 8)
+    assert (issue.action, issue.reason) == ("coerced", "1 non-blank cell(s) beyond the 12 header columns ignored")
+    assert result.n_new == 9  # the row itself is kept

@@ -107,3 +107,20 @@ def test_topics_feed_driver_analysis(con: duckdb.DuckDBPyConnection, ru_loaded: 
     assert sum(d.importance for d in result.drivers) == pytest.approx(result.r2)
     stored = con.execute("select driver_kind, driver from survey_drivers order by 1, 2").fetchall()
     assert stored == drivers
+
+
+def test_the_sentiment_model_interface_plugs_in(con: duckdb.DuckDBPyConnection, ru_loaded: ImportResult) -> None:
+    """nlp.sentiment's SentimentModel.predict is accepted as is (a fake predict_proba, no model weights)."""
+    base = pytest.importorskip("nlp.sentiment.base", reason="nlp.sentiment is not in this checkout")
+    import numpy as np
+
+    class Fixed(base.SentimentModel):
+        name, version = "fixed", "1"
+
+        def predict_proba(self, texts):  # type: ignore[no-untyped-def]
+            return np.tile([0.7, 0.2, 0.1], (len(texts), 1))
+
+    model = Fixed()
+    tag_open_answers(con, model.predict, None, model_name=model.name)
+    rows = con.execute("select distinct label, round(score, 6) from survey_answer_sentiment").fetchall()
+    assert rows == [("negative", -0.6)]  # p_positive - p_negative = 0.1 - 0.7

@@ -32,7 +32,7 @@ class SurveyTable:
     rows: list[tuple[int, dict[str, Cell]]]
     encoding: str | None = None
     delimiter: str | None = None
-    notes: list[str] = field(default_factory=list)
+    extra_cells: dict[int, int] = field(default_factory=dict)  # line -> non-blank cells beyond the header's columns
 
 
 def read_export(path: str | Path, mapping: SurveyMapping) -> SurveyTable:
@@ -127,14 +127,15 @@ def _to_table(path: Path, records: list[tuple[int, list[Cell]]], mapping: Survey
             f"{path}: line {header_line}: mapped column(s) not in the header: {', '.join(repr(m) for m in missing)}"
         )
     rows: list[tuple[int, dict[str, Cell]]] = []
-    notes: list[str] = []
+    extra: dict[int, int] = {}
     for line_no, cells in records[header_at + 1 + mapping.skip_rows_after_header :]:
         if all(_blank(c) for c in cells):
             continue  # empty trailing lines of spreadsheets are not respondents
-        if len(cells) > len(columns) and any(not _blank(c) for c in cells[len(columns) :]):
-            notes.append(f"line {line_no}: {len(cells)} cells but {len(columns)} columns; extra cells ignored")
+        n_extra = sum(1 for c in cells[len(columns) :] if not _blank(c))
+        if n_extra:
+            extra[line_no] = n_extra
         rows.append((line_no, {name: (cells[i] if i < len(cells) else None) for i, name in enumerate(columns)}))
-    return SurveyTable(path=path, columns=columns, rows=rows, notes=notes)
+    return SurveyTable(path=path, columns=columns, rows=rows, extra_cells=extra)
 
 
 def _mapped_columns(mapping: SurveyMapping) -> list[str]:

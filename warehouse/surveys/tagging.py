@@ -2,7 +2,12 @@
 
 The models are passed in, so this module needs neither torch nor the topic model: wire ``nlp.sentiment`` and
 ``nlp.topics`` in the flow, and pass simple fakes in tests. Accepted shapes are deliberately loose (see
-:func:`tag_open_answers`) because the NLP interfaces are young.
+:func:`tag_open_answers`) because the NLP interfaces are young. With the review models::
+
+    model = nlp.sentiment.registry.load_sentiment_model()
+    tag_open_answers(con, model.predict, lambda texts: assigner.assign(texts)[0], model_name=model.name)
+
+where ``assigner`` is an ``nlp.topics.assign.TopicAssigner`` (``assign`` returns the topic ids per text first).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Literal
 
@@ -58,6 +58,7 @@ class ParsedResponse:
     overall: float | None = None
     factors: dict[str, tuple[float, float | None]] = field(default_factory=dict)  # factor -> (rating, importance)
     open_text: dict[str, str] = field(default_factory=dict)
+    _hash: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def has_answers(self) -> bool:
@@ -65,12 +66,27 @@ class ParsedResponse:
         return any(s is not None for s in scores) or bool(self.factors) or bool(self.open_text)
 
     def content_hash(self) -> str:
-        """Hash of the answers (not of the line): re-importing the same answers changes nothing."""
-        data = asdict(self)
-        data.pop("line_no")
-        data["responded_at"] = self.responded_at.isoformat() if self.responded_at else None
-        blob = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
-        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+        """Hash of the answers (not of the line): re-importing the same answers changes nothing.
+
+        Computed once: a response is not changed after :func:`parse_row` returns it.
+        """
+        if self._hash is None:
+            data = [
+                self.respondent_id,
+                self.responded_at.isoformat() if self.responded_at else None,
+                self.channel,
+                self.segment,
+                self.touchpoint,
+                self.nps,
+                self.csat,
+                self.ces,
+                self.overall,
+                sorted(self.factors.items()),
+                sorted(self.open_text.items()),
+            ]
+            blob = json.dumps(data, ensure_ascii=False)
+            self._hash = hashlib.sha256(blob.encode("utf-8")).hexdigest()
+        return self._hash
 
 
 def is_blank(cell: Cell) -> bool:

@@ -33,6 +33,7 @@ def import_cmd(
         typer.Option(help="Write every rejected/coerced/replaced row here (CSV). Default: FILE.rejects.csv"),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and report; store nothing.")] = False,
+    max_shown: Annotated[int, typer.Option(help="Issues printed (all of them go to the rejects file).")] = 50,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
@@ -68,14 +69,13 @@ def import_cmd(
         f"{result.n_rejected} rejected, {result.n_coerced} with dropped values",
         highlight=False,
     )
-    for note in result.notes:
-        console.print(f"note: {note}", highlight=False)
     if not result.issues:
         return
-    table = Table(title="Rows rejected, coerced or replaced")
+    shown = result.issues[:max_shown]
+    table = Table(title=f"Rows rejected, coerced or replaced ({len(shown)} of {len(result.issues)} shown)")
     for col in ("line", "field", "value", "action", "reason"):
         table.add_column(col)
-    for i in result.issues:
+    for i in shown:
         table.add_row(str(i.line_no), i.field or "", i.value or "", i.action, i.reason)
     console.print(table)
     out = rejects or file.with_name(file.name + ".rejects.csv")
@@ -123,7 +123,7 @@ def indices_cmd(
         table.add_row(
             r.survey_id,
             str(r.period_start) if r.period_start else ("all" if period == "all" else "undated"),
-            (r.value or "unknown") if by != "all" else "all",
+            (r.value or "(none)") if by != "all" else "all",
             str(r.n),
             _fmt(r.nps.nps),
             ci,
