@@ -129,7 +129,7 @@ class DedupPipeline(_Stage):
         key = f"{item.platform}:{item.external_id}"
         if key in seen:
             spider.n_duplicates = getattr(spider, "n_duplicates", 0) + 1
-            raise DropItem(f"duplicate {key}")
+            raise DropItem(f"duplicate {key}", log_level="DEBUG")  # expected (repeated pages), not a problem
         seen.add(key)
         return item
 

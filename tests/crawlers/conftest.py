@@ -21,7 +21,6 @@ EXPECTED = HERE / "expected"
 FAST_SETTINGS: dict[str, Any] = {
     "DOWNLOAD_DELAY": 0,
     "AUTOTHROTTLE_ENABLED": False,
-    "RANDOMIZE_DOWNLOAD_DELAY": False,
     "DOWNLOAD_TIMEOUT": 2,
     "RETRY_TIMES": 2,
     "MOLVA_BACKOFF_BASE": 0.1,
