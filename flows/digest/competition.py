@@ -44,7 +44,8 @@ def competition(log: QueryLog, s: Scope) -> dict[str, Any]:
             r = brand_rows.get((c, metric))
             value = _scaled(metric, r["competitor_value"]) if r else None
             bars.append(charts.Bar(s.brand_names.get(c, c), value, charts.PALETTE[(i + 1) % len(charts.PALETTE)]))
-        groups.append((t(f"m_{metric}"), bars))
+        if any(bar.value is not None for bar in bars):
+            groups.append((t(f"m_{metric}"), bars))
     chart = charts.grouped_hbars(
         groups, title=t("chart_competitors"), value_format=lambda v: f.number(v), domain=(-100.0, 100.0)
     )

@@ -147,6 +147,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "summary_top_alert": ("Главный сигнал: {topic} — {reason}", "Top alert: {topic}: {reason}"),
     "summary_top_rec": ("Главный приоритет: {topic} ({team})", "Top priority: {topic} ({team})"),
+    "no_chart_data": ("Нет данных для графика за эти недели.", "No data to chart for these weeks."),
+    # platforms (ids from flows.config.PLATFORMS)
+    "platform_structured": ("сайты (микроразметка)", "websites (structured data)"),
+    "platform_selectors": ("сайты отзывов", "review sites"),
+    "platform_appstore": ("App Store", "App Store"),
+    "platform_googleplay": ("Google Play", "Google Play"),
+    "platform_trustpilot": ("Trustpilot", "Trustpilot"),
+    "platform_reddit": ("Reddit", "Reddit"),
+    "platform_hackernews": ("Hacker News", "Hacker News"),
+    "platform_telegram": ("Telegram", "Telegram"),
+    "platform_yandex_maps": ("Яндекс Карты", "Yandex Maps"),
     # teams
     "team_support": ("Поддержка", "Support"),
     "team_delivery": ("Доставка и логистика", "Delivery and logistics"),
@@ -219,6 +230,11 @@ class Translator:
         except KeyError:
             raise KeyError(f"digest string {key!r} is missing from flows/digest/i18n.py") from None
         return text.format(**values) if values else text
+
+    def platform(self, platform: str | None) -> str:
+        """A platform id as readers know it (``appstore`` → ``App Store``); unknown ids are shown as they are."""
+        key = f"platform_{platform}"
+        return STRINGS[key][self._i] if key in STRINGS else str(platform or "–")
 
     def definitions(self) -> list[tuple[str, str]]:
         """(term, definition) pairs for the appendix."""

@@ -137,7 +137,8 @@ def headline(log: QueryLog, s: Scope) -> dict[str, Any]:
     for metric in HEADLINE_METRICS:
         delta, verdict = week_change(metric, me, prev)
         ci = ""
-        if me and me.get(f"{metric}_ci_low") is not None:
+        has_data = me is not None and me.get(metric) is not None and int(me.get(DENOMINATOR[metric]) or 0) > 1
+        if me and has_data and me.get(f"{metric}_ci_low") is not None:
             ci = f"{fmt_metric(f, metric, me[f'{metric}_ci_low'])} … {fmt_metric(f, metric, me[f'{metric}_ci_high'])}"
         cells = []
         for b in competitors:
@@ -197,21 +198,30 @@ def trends(log: QueryLog, s: Scope, first_week: date) -> dict[str, Any]:
                 by[(w, p)][metric] * scale if (w, p) in by and by[(w, p)][metric] is not None else None for w in weeks
             ]
             if any(v is not None for v in values):
-                name = t("all_platforms") if p == "all" else p
+                name = t("all_platforms") if p == "all" else t.platform(p)
                 out.append(charts.Series(name, values, charts.color_for(p, i), bold=p == "all"))
         return out
 
-    rating = charts.line_chart(
-        labels, series("avg_rating"), title=t("chart_rating"), y_format=lambda v: f.number(v, 1), y_clamp=(1, 5)
-    )
-    sentiment = charts.line_chart(
-        labels, series("net_sentiment", 100), title=t("chart_sentiment"), y_format=f.signed, y_clamp=(-100, 100)
-    )
+    rating_series, sentiment_series = series("avg_rating"), series("net_sentiment", 100)
+    rating = sentiment = volume = None  # a chart without data is left out; the template says so
+    if rating_series:
+        rating = charts.line_chart(
+            labels, rating_series, title=t("chart_rating"), y_format=lambda v: f.number(v, 1), y_clamp=(1, 5)
+        )
+    if sentiment_series:
+        sentiment = charts.line_chart(
+            labels, sentiment_series, title=t("chart_sentiment"), y_format=f.signed, y_clamp=(-100, 100)
+        )
     volume_series = [
-        charts.Series(p, [float(by[(w, p)]["n_items"]) if (w, p) in by else 0.0 for w in weeks], charts.color_for(p, i))
+        charts.Series(
+            t.platform(p),
+            [float(by[(w, p)]["n_items"]) if (w, p) in by else 0.0 for w in weeks],
+            charts.color_for(p, i),
+        )
         for i, p in enumerate(platforms)
     ]
-    volume = charts.stacked_bars(labels, volume_series, title=t("chart_volume"), y_format=lambda v: f.number(v))
+    if volume_series:
+        volume = charts.stacked_bars(labels, volume_series, title=t("chart_volume"), y_format=lambda v: f.number(v))
     table = [
         {
             "week": f.short_date(w),

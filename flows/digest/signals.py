@@ -80,7 +80,7 @@ def alerts(log: QueryLog, s: Scope, coverage_rows: list[dict[str, Any]]) -> dict
                     "brand": s.brand_names.get(r["brand_id"], r["brand_id"] or ""),
                     "topic": f"{t('alert_crawl')}: {r['source_id']}",
                     "explanation": (
-                        f"{r['platform']} · {s.f.date(r['last_run_at'])} · "
+                        f"{t.platform(r['platform'])} · {s.f.date(r['last_run_at'])} · "
                         f"{t('runs')}: {r['n_runs']} ({r['n_failed_runs']})"
                     ),
                     "reason_en": None,
@@ -138,15 +138,15 @@ def coverage(log: QueryLog, s: Scope) -> tuple[dict[str, Any], list[dict[str, An
             {
                 "source_id": r["source_id"],
                 "brand": s.brand_names.get(r["brand_id"], r["brand_id"] or "–"),
-                "platform": r["platform"],
+                "platform": t.platform(r["platform"]),
                 "enabled": bool(r["is_enabled"]),
                 "stored": f.number(r["n_reviews_stored"]),
                 "counted": f.number(r["n_reviews_counted"]),
-                "period": f"{f.short_date(r['first_review_at'])} – {f.date(r['last_review_at'])}"
+                "period": f"{f.short_date(r['first_review_at'])} – {f.short_date(r['last_review_at'])}"
                 if r["first_review_at"]
                 else "–",
                 "runs": f"{f.number(r['n_runs'])} ({f.number(r['n_failed_runs'])})",
-                "last_run": f"{t('status_' + status)}, {f.date(r['last_run_at'])}"
+                "last_run": f"{t('status_' + status)}, {f.short_date(r['last_run_at'])}"
                 if r["last_run_at"]
                 else t("status_none"),
                 "failed": status == "failed" or bool(r["n_failed_runs"]),

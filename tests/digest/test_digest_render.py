@@ -160,3 +160,22 @@ def test_competitor_brand_and_earlier_week(fixture_db: FixtureInfo, tmp_path: Pa
     assert (
         result.paths["md"].read_text(encoding="utf-8").startswith("# Strela Market: weekly reputation digest 2026-W45")
     )
+
+
+def test_without_sentiment_charts_say_no_data(fixture_db: FixtureInfo, tmp_path: Path) -> None:
+    """A warehouse whose sentiment step has not run yet still renders: no empty chart, no invented interval."""
+    import shutil
+
+    from warehouse.marts import build_marts
+
+    copy = tmp_path / "no-sentiment.duckdb"
+    shutil.copy(fixture_db.path, copy)
+    con = duckdb.connect(str(copy))
+    con.execute("delete from review_sentiment")
+    build_marts(con, sentiment_model="molva")
+    con.close()
+    html = render_digest(copy, lang="en", out_dir=tmp_path / "out").html
+    trends = html[html.find('<section id="trends">') : html.find('<section id="rising">')]
+    assert "No data to chart for these weeks." in trends and trends.count("<svg") == 2  # rating and volume remain
+    row = re.search(r"<td>Net sentiment \(−100…100\)</td>(.*?)</tr>", html, flags=re.S)
+    assert row and "too few data" in row.group(1) and "…" not in row.group(1).split("</td>")[0]
