@@ -75,3 +75,10 @@ def test_bad_mapping_names_the_file(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "m.yaml" in result.output and "respondent_id" in result.output
+
+
+def test_unknown_brand_is_a_warning_and_fix_first_is_printed(tmp_path: Path) -> None:
+    result, _, db = _import(tmp_path)
+    assert "brand_id 'acme' is not in the brands table" in result.output
+    out = runner.invoke(app, ["surveys", "drivers", "--survey", "cx-2024-h1", "--db", str(db)], env={"COLUMNS": "200"})
+    assert "Fix first: 1. " in out.output

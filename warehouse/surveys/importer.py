@@ -34,6 +34,7 @@ class ImportResult:
     n_updated: int = 0
     n_unchanged: int = 0
     issues: list[Issue] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # about the whole file, not a row (e.g. an unknown brand)
     dry_run: bool = False
 
     @property
@@ -103,6 +104,13 @@ def import_survey(
         issues=issues,
         dry_run=dry_run,
     )
+    if mapping.brand_id is not None:
+        known = con.execute("select count(*) from brands where brand_id = ?", [mapping.brand_id]).fetchone()
+        if not known or not known[0]:
+            result.warnings.append(
+                f"brand_id {mapping.brand_id!r} is not in the brands table (yet): the survey is stored with it, but "
+                "sits next to no reviews until the brand is configured"
+            )
     if dry_run:
         existing = _stored_hashes(con, mapping.survey_id)
         for r in responses:

@@ -69,6 +69,8 @@ def import_cmd(
         f"{result.n_rejected} rejected, {result.n_coerced} with dropped values",
         highlight=False,
     )
+    for warning in result.warnings:
+        console.print(f"[yellow]warning[/yellow] {warning}", highlight=False)
     if not result.issues:
         return
     shown = result.issues[:max_shown]
@@ -176,6 +178,11 @@ def drivers_cmd(
             str(d.fix_rank or ""),
         )
     console.print(table)
+    fix = result.fix_first()
+    if fix:
+        console.print("Fix first: " + ", ".join(f"{d.fix_rank}. {d.driver} ({d.kind})" for d in fix), highlight=False)
+    else:
+        console.print("No fix candidates: no under-performing factor or negative topic carries importance.")
 
 
 @surveys_app.command("topics")
