@@ -62,6 +62,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         retry = self._retry(request, response_status_message(response.status))
         if retry is None:
             return response
-        self.crawler.spider.logger.info("HTTP %s on %s: retrying in %.1fs", response.status, request.url, wait)
+        if self.crawler.spider is not None:
+            self.crawler.spider.logger.info("HTTP %s on %s: retrying in %.1fs", response.status, request.url, wait)
         await _sleep(wait)
         return retry

@@ -124,8 +124,7 @@ def _extract(node: Any, spec: FieldSpec) -> Any:
 
 
 def _is_element(node: Any) -> bool:
-    root = getattr(node, "root", None)
-    return hasattr(root, "tag") and isinstance(root.tag, str)
+    return isinstance(getattr(getattr(node, "root", None), "tag", None), str)
 
 
 def parse_selectors(

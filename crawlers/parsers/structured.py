@@ -209,7 +209,7 @@ def _walk_mf(node: Any) -> list[dict[str, Any]]:
             out.append(node)
         for child in node.get("children") or []:
             out.extend(_walk_mf(child))
-        props = node.get("properties") if isinstance(node.get("properties"), dict) else node
+        props: dict[str, Any] = node["properties"] if isinstance(node.get("properties"), dict) else node
         for key, values in props.items():
             if key.startswith("@") or not isinstance(values, list):
                 continue
@@ -225,14 +225,14 @@ def _mf_first(props: dict[str, Any], *names: str) -> Any:
         if values:
             value = values[0]
             if isinstance(value, dict):
-                props_of = value.get("properties") if isinstance(value.get("properties"), dict) else value
+                props_of: dict[str, Any] = value["properties"] if isinstance(value.get("properties"), dict) else value
                 return value.get("value") or (props_of.get("name") or [None])[0] or value.get("html")
             return value
     return None
 
 
 def _from_hreview(node: dict[str, Any], url: str, platform: str) -> Review | None:
-    props = node.get("properties") if isinstance(node.get("properties"), dict) else node
+    props: dict[str, Any] = node["properties"] if isinstance(node.get("properties"), dict) else node
     text = clean_text(_mf_first(props, "content", "description"))
     title = clean_text(_mf_first(props, "name", "summary"))
     if not text and not title:

@@ -41,7 +41,8 @@ def test_parse_prints_one_json_object_per_review() -> None:
 def test_parse_reports_bad_usage_and_empty_pages(tmp_path: Path) -> None:
     page = tmp_path / "empty.html"
     page.write_text("<html><body>no reviews</body></html>", encoding="utf-8")
-    assert runner.invoke(app, ["parse", str(page), "--platform", "structured"]).exit_code == 1
+    empty = runner.invoke(app, ["parse", str(page), "--platform", "structured"])
+    assert empty.exit_code == 1 and "no reviews found" in empty.output
     assert runner.invoke(app, ["parse", str(page), "--platform", "selectors"]).exit_code == 2
     assert runner.invoke(app, ["parse", str(page), "--platform", "nope"]).exit_code == 2
     missing = runner.invoke(app, ["parse", str(tmp_path / "missing.html"), "--platform", "structured"])

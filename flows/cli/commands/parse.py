@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from flows.cli.common import EXIT_PROBLEMS, console, fail
+from flows.cli.common import EXIT_PROBLEMS, err_console, fail
 
 KEYS = (
     "external_id",
@@ -66,7 +66,7 @@ def parse(
         out["extra"] = row.get("extra") or {}
         print(json.dumps(out, ensure_ascii=False))
     if not reviews:
-        console.print(f"no reviews found in {file_or_url} with the {platform} parser", style="yellow", stderr=True)
+        err_console.print(f"no reviews found in {file_or_url} with the {platform} parser", style="yellow")
         raise typer.Exit(EXIT_PROBLEMS)
 
 
