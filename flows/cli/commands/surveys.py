@@ -23,7 +23,11 @@ def _fmt(value: float | None, digits: int = 1) -> str:
 @surveys_app.command("import")
 def import_cmd(
     file: Annotated[
-        Path, typer.Argument(help="Survey export: CSV (any encoding/delimiter) or XLSX.", show_default=False)
+        Path,
+        typer.Argument(
+            help="Survey export: CSV (UTF-8 or cp1251, comma, semicolon or tab; others via the mapping) or XLSX.",
+            show_default=False,
+        ),
     ],
     mapping: Annotated[Path, typer.Option("--mapping", "-m", help="Mapping YAML (see configs/survey.yaml).")] = Path(
         "configs/survey.yaml"
