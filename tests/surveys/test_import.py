@@ -194,3 +194,18 @@ def test_extra_cells_are_reported(con: duckdb.DuckDBPyConnection, ru_mapping: Su
     issue = next(i for i in result.issues if i.line_no == 8)
     assert (issue.action, issue.reason) == ("coerced", "1 non-blank cell(s) beyond the 12 header columns ignored")
     assert result.n_new == 9  # the row itself is kept
+
+
+def test_multiline_answers_keep_their_first_line(
+    con: duckdb.DuckDBPyConnection, ru_mapping: SurveyMapping, tmp_path: Path
+) -> None:
+    text = RU_CSV.read_bytes().decode("cp1251")
+    text = text.replace("Хороший сервис\r\nr03", '"Хороший\r\nсервис"\r\nr03', 1)  # r02 (line 3) spans 2 lines
+    text = text.replace("r04;10.02.2024;офлайн;B2B;магазин;7;", "r04;10.02.2024;офлайн;B2B;магазин;12;")
+    path = tmp_path / "multiline.csv"
+    path.write_bytes(text.encode("cp1251"))
+    result = import_survey(con, path, ru_mapping)
+    # r03 moved from line 4 to 5, r04 from 5 to 6: its 12 is reported on the line where the record starts
+    bad = next(i for i in result.issues if i.value == "12")
+    assert bad.line_no == 6
+    assert con.execute("select source_line from survey_responses where respondent_id = 'r03'").fetchone() == (5,)
