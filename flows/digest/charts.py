@@ -70,13 +70,13 @@ def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
 def _svg(width: int, height: int, title: str, body: list[str]) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        f'style="max-width:{width}px;height:auto;display:block" role="img" aria-label="{escape(title)}" '
+        f'style="max-width:{round(width * 1.25)}px;height:auto;display:block" role="img" aria-label="{escape(title)}" '
         f'font-family="{FONT}" class="chart"><title>{escape(title)}</title>' + "".join(body) + "</svg>"
     )
 
 
 def _text(
-    x: float, y: float, text: str, *, size: int = 11, fill: str = MUTED, anchor: str = "start", weight: str = ""
+    x: float, y: float, text: str, *, size: int = 12, fill: str = MUTED, anchor: str = "start", weight: str = ""
 ) -> str:
     bold = f' font-weight="{weight}"' if weight else ""
     return (
@@ -89,7 +89,7 @@ def _legend(series: Sequence[Series], width: int, y: float) -> tuple[list[str], 
     """Legend items laid out left to right, wrapping; returns the parts and the height used."""
     parts, x, row = [], 0.0, 0
     for s in series:
-        w = 22 + 6.5 * len(s.name)
+        w = 22 + 7 * len(s.name)
         if x + w > width and x > 0:
             x, row = 0.0, row + 1
         yy = y + row * 16
@@ -107,7 +107,7 @@ def line_chart(
     y_format: Callable[[float], str],
     y_range: tuple[float, float] | None = None,
     y_clamp: tuple[float, float] | None = None,
-    width: int = 640,
+    width: int = 520,
     height: int = 230,
 ) -> str:
     """Lines over weeks; gaps where a value is None; the bold series gets its last value printed at the end.
@@ -179,7 +179,7 @@ def stacked_bars(
     *,
     title: str,
     y_format: Callable[[float], str],
-    width: int = 640,
+    width: int = 520,
     height: int = 220,
 ) -> str:
     """Bars per week stacked by series (e.g. platforms); the total is printed above the last bar."""
@@ -231,10 +231,10 @@ def grouped_hbars(
     title: str,
     value_format: Callable[[float], str],
     domain: tuple[float, float],
-    width: int = 640,
+    width: int = 520,
 ) -> str:
     """Horizontal bars grouped by metric (one bar per brand), with a zero line when the domain spans zero."""
-    label_w, right, bar_h, gap = 150, 64, 14, 4
+    label_w, right, bar_h, gap = 120, 52, 15, 4
     lo, hi = domain
     plot_w = width - label_w - right
     rows = sum(len(bars) for _, bars in groups)
@@ -246,7 +246,7 @@ def grouped_hbars(
     body, y = [], 10.0
     zero = px(0) if lo < 0 < hi else px(lo)
     for name, bars in groups:
-        body.append(_text(0, y + 12, name, fill=INK, size=12, weight="700"))
+        body.append(_text(0, y + 12, name, fill=INK, size=13, weight="700"))
         y += 22
         for bar in bars:
             body.append(

@@ -45,7 +45,7 @@ def test_trim_and_markdown_escape() -> None:
 def test_charts_escape_text_and_scale() -> None:
     series = [charts.Series("<all>", [1.0, None, 3.0], "#000", bold=True), charts.Series("b", [2.0, 2.5, 2.0], "#f00")]
     svg = charts.line_chart(["w1", "w2", "w3"], series, title="A & B", y_format=str, y_clamp=(1, 5))
-    assert svg.startswith("<svg") and 'viewBox="0 0 640' in svg and 'width="100%"' in svg
+    assert svg.startswith("<svg") and 'viewBox="0 0 520' in svg and 'width="100%"' in svg
     assert "&lt;all&gt;" in svg and "A &amp; B" in svg and "<all>" not in svg
     assert svg.count("<polyline") == 1  # the gap leaves the first series as two lone dots, not a line across it
     bars = charts.stacked_bars(["a", "b"], [charts.Series("x", [3.0, 4.0], "#00f")], title="v", y_format=str)
