@@ -72,6 +72,11 @@ class ReviewSpider(scrapy.Spider):
             data = self._spec_from_config(source, config, url, str(full).lower() in ("1", "true", "yes"))
         self.spec = data
         self.source: dict[str, Any] = data["source"]
+        if self.source.get("platform") not in (None, self.platform):
+            raise ValueError(
+                f"source {self.source.get('id')!r} belongs to the {self.source['platform']} connector: "
+                f"run `scrapy crawl {self.source['platform']} -a source={self.source.get('id')}`"
+            )
         self.options: dict[str, Any] = dict(self.source.get("options") or {})
         self.full: bool = bool(data.get("full"))
         self.crawl: dict[str, Any] = data.get("crawl") or {}
