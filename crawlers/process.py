@@ -7,6 +7,7 @@ process), with the project settings plus the overrides in the spec. Items and st
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -18,7 +19,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     spec_path = Path(args[0])
     spec = json.loads(spec_path.read_text(encoding="utf-8"))
-    import os
 
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings

@@ -203,3 +203,17 @@ def test_scrapy_crawl_command_works_from_repo_root(mockserver: MockServer, tmp_p
     config = make_config(tmp_path, [])
     assert warehouse_rows(config, "select count(*) from reviews where source_id = 'one'")[0][0] == 2
     assert warehouse_rows(config, "select status from crawl_runs")[0][0] == "success"
+
+
+def test_robots_txt_is_obeyed(mockserver: MockServer, tmp_path: Path) -> None:
+    mockserver.add(
+        "/robots.txt", Canned(b"User-agent: *\nDisallow: /private/\n", headers={"Content-Type": "text/plain"})
+    )
+    mockserver.add("/private/reviews", Canned(jsonld_page([review(1)]).encode(), headers=HTML))
+    config = make_config(
+        tmp_path, [{"id": "private", "platform": "structured", "url": mockserver.url("/private/reviews")}]
+    )
+    summary = crawl_source(config, "private", settings=FAST_SETTINGS)
+    assert summary.status == "failed" and summary.n_items == 0
+    assert "robots.txt" in json.dumps(run_row(config, summary.run_id)["errors"])
+    assert "/private/reviews" not in mockserver.hits
