@@ -82,3 +82,26 @@ def test_unknown_brand_is_a_warning_and_fix_first_is_printed(tmp_path: Path) -> 
     assert "brand_id 'acme' is not in the brands table" in result.output
     out = runner.invoke(app, ["surveys", "drivers", "--survey", "cx-2024-h1", "--db", str(db)], env={"COLUMNS": "200"})
     assert "Fix first: 1. " in out.output
+
+
+def test_tag_wires_the_models(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The command passes the loaded predictor and tagger to tag_open_answers (models replaced by fakes here)."""
+    from flows.cli.commands import surveys as cli
+
+    from .test_tagging import fake_sentiment, fake_topics
+
+    _, _, db = _import(tmp_path)
+    monkeypatch.setattr(cli, "_sentiment_predictor", lambda model, config: (fake_sentiment, "fake-model"))
+    monkeypatch.setattr(cli, "_topic_tagger", lambda taxonomy, config: fake_topics)
+    result = runner.invoke(app, ["surveys", "tag", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "7 open answers: 7 sentiment labels (fake-model), 8 topic tags" in result.output
+    topics = runner.invoke(app, ["surveys", "topics", "--db", str(db)], env={"COLUMNS": "200"})
+    assert topics.output.index("support") < topics.output.index("price") < topics.output.index("delivery")
+
+    def missing(model, config):  # type: ignore[no-untyped-def]
+        raise FileNotFoundError("model.json missing")
+
+    monkeypatch.setattr(cli, "_sentiment_predictor", missing)
+    failed = runner.invoke(app, ["surveys", "tag", "--db", str(db)])
+    assert failed.exit_code == 1 and "--no-sentiment" in failed.output

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -187,6 +187,79 @@ def drivers_cmd(
         console.print("Fix first: " + ", ".join(f"{d.fix_rank}. {d.driver} ({d.kind})" for d in fix), highlight=False)
     else:
         console.print("No fix candidates: no under-performing factor or negative topic carries importance.")
+
+
+def _sentiment_predictor(model: str | None, config: Path | None) -> tuple[Any, str]:
+    """The review sentiment model's ``predict`` and name (from the config's ``nlp`` unless ``model`` is given)."""
+    from flows.cli.common import config_path, load_config_or_exit
+    from nlp.sentiment.registry import load_sentiment_model
+
+    if model is None and (config is not None or config_path(config).exists()):
+        nlp = load_config_or_exit(config).nlp
+        loaded = load_sentiment_model(nlp.sentiment_model, device=nlp.device, batch_size=nlp.batch_size)
+    else:
+        loaded = load_sentiment_model(model)
+    return loaded.predict, str(loaded.name)
+
+
+def _topic_tagger(taxonomy: Path | None, config: Path | None) -> Any:
+    """Tag texts with the review taxonomy, sentence by sentence as reviews are (``nlp.topics.tag.tag_frame``)."""
+    import pandas as pd
+
+    from flows.cli.common import config_path, load_config_or_exit
+    from nlp.topics.assign import TopicAssigner
+    from nlp.topics.embedder import get_embedder
+    from nlp.topics.tag import tag_frame
+    from nlp.topics.taxonomy import load_taxonomy
+
+    if taxonomy is None and (config is not None or config_path(config).exists()):
+        taxonomy = Path(load_config_or_exit(config).topics.taxonomy)
+    assigner = TopicAssigner(load_taxonomy(taxonomy), get_embedder())
+
+    def tag(texts: list[str]) -> list[list[str]]:
+        tagged, _ = tag_frame(pd.DataFrame({"text": texts}), "text", assigner)
+        return [list(t) for t in tagged["topics"]]
+
+    return tag
+
+
+@surveys_app.command("tag")
+def tag_cmd(
+    survey: Annotated[str | None, typer.Option(help="Only this survey id.")] = None,
+    sentiment: Annotated[bool, typer.Option(help="Classify sentiment with the review sentiment model.")] = True,
+    topics: Annotated[bool, typer.Option(help="Tag topics with the review taxonomy.")] = True,
+    model: Annotated[
+        str | None, typer.Option(help="Sentiment model. Default: the config's nlp.sentiment_model.")
+    ] = None,
+    taxonomy: Annotated[
+        Path | None, typer.Option(help="Topic taxonomy. Default: the config's topics.taxonomy.")
+    ] = None,
+    retag: Annotated[bool, typer.Option(help="Tag every open answer again, not only untagged ones.")] = False,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Tag open-text answers with the same sentiment model and topic taxonomy as the reviews."""
+    from warehouse.db import connect
+    from warehouse.surveys.tagging import tag_open_answers
+
+    try:
+        predict, name = _sentiment_predictor(model, config) if sentiment else (None, "none")
+    except (ImportError, OSError, ValueError) as exc:  # OSError covers a model directory that is not there
+        fail(f"sentiment model not available: {exc} (tag topics only with --no-sentiment)")
+    try:
+        tagger = _topic_tagger(taxonomy, config) if topics else None
+    except (ImportError, OSError, ValueError) as exc:
+        fail(f"topic tagger not available: {exc} (tag sentiment only with --no-topics)")
+    con = connect(db_path(db, config))
+    try:
+        result = tag_open_answers(con, predict, tagger, model_name=name, survey_id=survey, retag=retag)
+    finally:
+        con.close()
+    console.print(
+        f"{result.n_answers} open answers: {result.n_sentiment} sentiment labels ({name}), "
+        f"{result.n_topic_rows} topic tags",
+        highlight=False,
+    )
 
 
 @surveys_app.command("topics")
