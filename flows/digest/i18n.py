@@ -33,7 +33,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "better": ("лучше", "better"),
     "worse": ("хуже", "worse"),
     "trends": ("Динамика", "Trends"),
-    "trends_note": ("Последние {n} недель, по площадкам.", "The last {n} weeks, by platform."),
+    "trends_note": ("Последние {weeks}, по площадкам.", "The last {weeks}, by platform."),
+    "trend_numbers": ("Цифры за графиками (все площадки)", "The numbers behind the charts (all platforms)"),
+    "week_of": ("Неделя с", "Week of"),
     "chart_rating": ("Средняя оценка", "Average rating"),
     "chart_sentiment": ("Чистая тональность", "Net sentiment"),
     "chart_volume": ("Количество отзывов и упоминаний", "Reviews and mentions"),
@@ -230,6 +232,15 @@ class Translator:
         except KeyError:
             raise KeyError(f"digest string {key!r} is missing from flows/digest/i18n.py") from None
         return text.format(**values) if values else text
+
+    def weeks(self, n: int) -> str:
+        """``10 недель`` / ``2 недели`` / ``1 неделю`` (accusative after «последние»), ``10 weeks`` / ``1 week``."""
+        if self.lang == "en":
+            return f"{n} week" if n == 1 else f"{n} weeks"
+        from babel import Locale
+
+        form = Locale("ru").plural_form(n)
+        return f"{n} " + {"one": "неделю", "few": "недели"}.get(form, "недель")
 
     def platform(self, platform: str | None) -> str:
         """A platform id as readers know it (``appstore`` → ``App Store``); unknown ids are shown as they are."""

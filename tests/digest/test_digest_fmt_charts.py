@@ -29,7 +29,12 @@ def test_numbers_and_dates_per_language() -> None:
 def test_every_string_has_both_languages() -> None:
     for key, (ru, en) in STRINGS.items():
         assert ru and en, key
-    assert Translator("en")("trends_note", n=10) == "The last 10 weeks, by platform."
+    en, ru = Translator("en"), Translator("ru")
+    assert en("trends_note", weeks=en.weeks(10)) == "The last 10 weeks, by platform."
+    assert [ru.weeks(n) for n in (1, 3, 5, 11, 21, 22)] == [
+        "1 неделю", "3 недели", "5 недель", "11 недель", "21 неделю", "22 недели",
+    ]  # fmt: skip
+    assert ru.platform("yandex_maps") == "Яндекс Карты" and en.platform("newsite") == "newsite"
     with pytest.raises(KeyError, match="missing"):
         Translator("ru")("no-such-key")
 
