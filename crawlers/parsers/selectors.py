@@ -46,10 +46,11 @@ class SelectorConfig(BaseModel):
     review: str = Field(description="selector of one review container")
     fields: dict[str, FieldSpec]
     next_page: str | None = None
+    extra: dict[str, FieldSpec] = Field(default_factory=dict, description="more fields kept in Review.extra")
     languages: list[str] = Field(default_factory=lambda: ["ru", "en"])
     rating_scale: float | None = None
 
-    @field_validator("fields", mode="before")
+    @field_validator("fields", "extra", mode="before")
     @classmethod
     def _short_form(cls, value: Any) -> Any:
         """``text: ".body ::text"`` is shorthand for ``text: {selector: ".body ::text"}``."""
@@ -153,6 +154,7 @@ def parse_selectors(
         review_url = values.get("url")
         review_url = urljoin(url, review_url.strip()) if review_url else url
         external_id = clean_text(values.get("external_id")) or stable_id(author, published, title, body_text)
+        extra = {name: _extract(node, spec) for name, spec in config.extra.items()}
         reply_date = _date(values.get("reply_date"), config.fields.get("reply_date"), config, now)
         out.append(
             Review(
@@ -170,6 +172,7 @@ def parse_selectors(
                 reply_at=reply_date,
                 language=clean_text(values.get("language")),
                 parser_version=f"{PARSER_VERSION}:{config.name}",
+                extra={k: v for k, v in extra.items() if v is not None},
             )
         )
     return out
