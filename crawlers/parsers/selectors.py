@@ -111,7 +111,7 @@ def _extract(node: Any, spec: FieldSpec) -> Any:
         values = [v for v in raw if v and v.strip()]
         if not values:
             continue
-        text = join_paragraphs(values) if spec.join == "\n\n" else clean_text(spec.join.join(values))
+        text = join_paragraphs(values) if spec.join == "\n\n" else clean_text(spec.join.join(v.strip() for v in values))
         if text and spec.regex:
             import re
 
