@@ -209,3 +209,18 @@ def test_multiline_answers_keep_their_first_line(
     bad = next(i for i in result.issues if i.value == "12")
     assert bad.line_no == 6
     assert con.execute("select source_line from survey_responses where respondent_id = 'r03'").fetchone() == (5,)
+
+
+def test_three_copies_of_a_respondent_all_point_at_the_kept_line(
+    con: duckdb.DuckDBPyConnection, ru_mapping: SurveyMapping, tmp_path: Path
+) -> None:
+    text = RU_CSV.read_bytes().decode("cp1251") + "r02;22.01.2024;онлайн;B2C;доставка;10;5;7;5;5;5;Третий раз\r\n"
+    path = tmp_path / "three.csv"
+    path.write_bytes(text.encode("cp1251"))
+    result = import_survey(con, path, ru_mapping)
+    dups = [(i.line_no, i.reason) for i in result.issues if "duplicate" in i.reason]
+    assert dups == [
+        (3, "duplicate respondent 'r02': line 14 kept (keep_last); answers differ"),
+        (11, "duplicate respondent 'r02': line 14 kept (keep_last); answers differ"),
+    ]
+    assert con.execute("select nps_score from survey_responses where respondent_id = 'r02'").fetchone() == (10.0,)

@@ -55,28 +55,24 @@ def parse_export(table: SurveyTable, mapping: SurveyMapping) -> tuple[list[Parse
         )
         for line, n in table.extra_cells.items()
     ]
-    by_id: dict[str, ParsedResponse] = {}
+    by_id: dict[str, list[ParsedResponse]] = {}
     for line_no, cells in table.rows:
         response, row_issues = parse_row(line_no, cells, mapping, mapping.csv.decimal)
         issues += row_issues
-        if response is None:
-            continue
-        earlier = by_id.get(response.respondent_id)
-        if earlier is None:
-            by_id[response.respondent_id] = response
-            continue
-        if mapping.duplicates == "keep_first":
-            dropped, kept = response, earlier
-        else:
-            dropped, kept = earlier, response
-            by_id[response.respondent_id] = response
-        same = dropped.content_hash() == kept.content_hash()
-        reason = f"duplicate respondent {response.respondent_id!r}: line {kept.line_no} kept ({mapping.duplicates})" + (
-            "; identical answers" if same else "; answers differ"
-        )
-        issues.append(Issue(dropped.line_no, mapping.respondent_id, response.respondent_id, "rejected", reason))
+        if response is not None:
+            by_id.setdefault(response.respondent_id, []).append(response)
+    kept: dict[str, ParsedResponse] = {}
+    for respondent, occurrences in by_id.items():
+        keep = occurrences[0] if mapping.duplicates == "keep_first" else occurrences[-1]
+        kept[respondent] = keep
+        for dropped in occurrences:
+            if dropped is keep:
+                continue
+            same = "identical answers" if dropped.content_hash() == keep.content_hash() else "answers differ"
+            reason = f"duplicate respondent {respondent!r}: line {keep.line_no} kept ({mapping.duplicates}); {same}"
+            issues.append(Issue(dropped.line_no, mapping.respondent_id, respondent, "rejected", reason))
     issues.sort(key=lambda i: (i.line_no, i.field or ""))
-    return sorted(by_id.values(), key=lambda r: r.line_no), issues
+    return sorted(kept.values(), key=lambda r: r.line_no), issues
 
 
 def import_survey(
