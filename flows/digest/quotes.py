@@ -43,10 +43,11 @@ def pick_quotes(
     """Up to ``limit`` quotes on a topic (complaint or praise) from ``quotes.sql`` rows.
 
     With ``week_start`` only that week's evidence is used; without it, the newest weeks of the window come first.
-    A review is quoted once per topic.
+    A review is quoted once per topic, and a sentence many customers wrote word for word is quoted once.
     """
     chosen: list[dict[str, Any]] = []
     seen: set[str] = set()
+    seen_text: set[str] = set()
     candidates = [
         r
         for r in rows
@@ -56,9 +57,11 @@ def pick_quotes(
     ]
     candidates.sort(key=lambda r: (-r["week_start"].toordinal(), r["evidence_rank"]))
     for row in candidates:
-        if row["review_id"] in seen:
+        text_key = " ".join(str(row["sentence_text"]).casefold().split())
+        if row["review_id"] in seen or text_key in seen_text:
             continue
         seen.add(row["review_id"])
+        seen_text.add(text_key)
         chosen.append(
             {
                 "text": trim(str(row["sentence_text"])),

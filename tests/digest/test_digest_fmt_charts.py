@@ -9,7 +9,7 @@ import pytest
 from flows.digest import charts
 from flows.digest.fmt import Formatter
 from flows.digest.i18n import STRINGS, Translator
-from flows.digest.quotes import markdown_escape, trim
+from flows.digest.quotes import markdown_escape, pick_quotes, trim
 from flows.digest.teams import owning_team
 
 
@@ -64,3 +64,23 @@ def test_owning_team() -> None:
     assert owning_team("staff_politeness", "use") == "stores"
     assert owning_team("something_new", "support") == "support"
     assert owning_team("emerging-0003", None) == "cx"
+
+
+def test_pick_quotes_dedupes_and_orders() -> None:
+    def row(rid: str, text: str, week: date, rank: int, url: str | None = "https://x.example/r") -> dict[str, object]:
+        return {"topic_id": "delivery", "mention_kind": "complaint", "week_start": week, "evidence_rank": rank,
+                "review_id": rid, "sentence_text": text, "review_url": url, "platform": "trustpilot",
+                "rating_5": 1.0, "published_at": datetime(2026, 11, 17)}  # fmt: skip
+
+    w46, w47 = date(2026, 11, 9), date(2026, 11, 16)
+    rows = [
+        row("a", "Late again.", w46, 1),
+        row("b", "late  AGAIN.", w47, 2),
+        row("c", "Cold food.", w47, 1),
+        row("c", "Cold food, twice.", w47, 3),
+        row("d", "Rude courier.", w47, 3, url="javascript:alert(1)"),
+    ]
+    quotes = pick_quotes(rows, "delivery", "complaint")
+    assert [q["review_id"] for q in quotes] == ["c", "b", "d"]  # newest week first; same text once; a review once
+    assert quotes[2]["url"] is None  # only http(s) links are rendered
+    assert [q["review_id"] for q in pick_quotes(rows, "delivery", "complaint", week_start=w46)] == ["a"]
