@@ -224,3 +224,17 @@ def test_three_copies_of_a_respondent_all_point_at_the_kept_line(
         (11, "duplicate respondent 'r02': line 14 kept (keep_last); answers differ"),
     ]
     assert con.execute("select nps_score from survey_responses where respondent_id = 'r02'").fetchone() == (10.0,)
+
+
+def test_respondent_ids_can_be_pseudonymised(con: duckdb.DuckDBPyConnection, ru_mapping: SurveyMapping) -> None:
+    from warehouse.privacy import pseudonymise
+
+    mapping = ru_mapping.model_copy(update={"pseudonymise_respondent_id": True})
+    result = import_survey(con, RU_CSV, mapping, salt="s3cret")
+    ids = {r[0] for r in con.execute("select respondent_id from survey_responses").fetchall()}
+    assert pseudonymise("r01", "s3cret") in ids and "r01" not in ids
+    assert all(i.startswith("anon:") for i in ids)
+    dup = next(i for i in result.issues if "duplicate" in i.reason)
+    assert dup.value == pseudonymise("r02", "s3cret") and "r02" not in dup.reason  # issues hold no raw id either
+    again = import_survey(con, RU_CSV, mapping, salt="s3cret")
+    assert again.n_unchanged == 9  # stable: the same person maps to the same pseudonym

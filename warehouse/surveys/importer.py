@@ -47,7 +47,9 @@ class ImportResult:
         return len({i.line_no for i in self.issues if i.action == "coerced" and i.line_no not in rejected})
 
 
-def parse_export(table: SurveyTable, mapping: SurveyMapping) -> tuple[list[ParsedResponse], list[Issue]]:
+def parse_export(
+    table: SurveyTable, mapping: SurveyMapping, salt: str | None = None
+) -> tuple[list[ParsedResponse], list[Issue]]:
     """Validate all rows and settle duplicate respondents (the mapping says whether the first or last one wins)."""
     issues = [
         Issue(
@@ -57,7 +59,7 @@ def parse_export(table: SurveyTable, mapping: SurveyMapping) -> tuple[list[Parse
     ]
     by_id: dict[str, list[ParsedResponse]] = {}
     for line_no, cells in table.rows:
-        response, row_issues = parse_row(line_no, cells, mapping, mapping.csv.decimal)
+        response, row_issues = parse_row(line_no, cells, mapping, mapping.csv.decimal, salt)
         issues += row_issues
         if response is not None:
             by_id.setdefault(response.respondent_id, []).append(response)
@@ -82,14 +84,23 @@ def import_survey(
     *,
     now: datetime | None = None,
     dry_run: bool = False,
+    salt: str | None = None,
 ) -> ImportResult:
-    """Read, validate and store one export; returns the counts and the issues (also stored unless ``dry_run``)."""
+    """Read, validate and store one export; returns the counts and the issues (also stored unless ``dry_run``).
+
+    ``salt`` pseudonymises respondent ids when the mapping asks for it (default: the development salt, as the review
+    loader does; the CLI passes the config's ``privacy`` salt from the environment).
+    """
     path = Path(path)
+    if mapping.pseudonymise_respondent_id and not salt:
+        from flows.config import DEV_SALT  # lazily, as warehouse.loader does
+
+        salt = DEV_SALT
     table = read_export(path, mapping)
     now = now or datetime.now(UTC).replace(tzinfo=None)
     file_sha = hashlib.sha256(path.read_bytes()).hexdigest()
     import_id = hashlib.sha256(f"{mapping.survey_id}|{file_sha}|{now.isoformat()}".encode()).hexdigest()[:16]
-    responses, issues = parse_export(table, mapping)
+    responses, issues = parse_export(table, mapping, salt)
     result = ImportResult(
         import_id=import_id,
         survey_id=mapping.survey_id,

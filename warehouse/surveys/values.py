@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Literal
 
+from warehouse.privacy import pseudonymise
 from warehouse.surveys.mapping import ScoreColumn, SurveyMapping
 from warehouse.surveys.readers import Cell, clean_header
 
@@ -177,9 +178,13 @@ def _strptime_any(text: str, formats: list[str]) -> datetime:
 
 
 def parse_row(
-    line_no: int, cells: dict[str, Cell], mapping: SurveyMapping, decimal: str
+    line_no: int, cells: dict[str, Cell], mapping: SurveyMapping, decimal: str, salt: str | None = None
 ) -> tuple[ParsedResponse | None, list[Issue]]:
-    """Validate one data row. Returns (response or None when the row is rejected, the issues of this row)."""
+    """Validate one data row. Returns (response or None when the row is rejected, the issues of this row).
+
+    With ``mapping.pseudonymise_respondent_id`` the id is replaced by its salted HMAC here, before it reaches any
+    table or issue, so the warehouse never holds the raw id (``salt`` is then required).
+    """
     issues: list[Issue] = []
 
     def cell(column: str | None) -> Cell:
@@ -195,6 +200,10 @@ def parse_row(
         return None, issues
     if respondent.endswith(".0") and isinstance(cell(mapping.respondent_id), float):
         respondent = respondent[:-2]  # XLSX stores numeric ids as floats: 17 -> "17", not "17.0"
+    if mapping.pseudonymise_respondent_id:
+        if not salt:
+            raise ValueError("pseudonymise_respondent_id needs a salt")
+        respondent = pseudonymise(respondent, salt) or respondent
     response = ParsedResponse(line_no=line_no, respondent_id=respondent)
     response.channel = text(mapping.channel, mapping.default_channel)
     response.segment = text(mapping.segment)

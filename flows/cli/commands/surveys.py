@@ -58,9 +58,16 @@ def import_cmd(
         spec = load_mapping(mapping)
     except MappingError as exc:
         fail(str(exc))
+    salt = None
+    if spec.pseudonymise_respondent_id:
+        from flows.cli.common import config_path, load_config_or_exit
+        from flows.config import PrivacyConfig
+
+        has_config = config is not None or config_path(config).exists()
+        salt = (load_config_or_exit(config).privacy if has_config else PrivacyConfig()).salt()
     con = connect(db_path(db, config))
     try:
-        result = import_survey(con, file, spec, dry_run=dry_run)
+        result = import_survey(con, file, spec, dry_run=dry_run, salt=salt)
     except ReadError as exc:
         fail(str(exc))
     finally:
