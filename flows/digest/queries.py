@@ -1,4 +1,4 @@
-"""Run the digest's saved SQL queries (``flows/digest/queries/*.sql``) and keep a log of what ran with which values.
+"""Run the digest's saved SQL queries (``flows/digest/sql/*.sql``) and keep a log of what ran with which values.
 
 Every figure in the digest comes from one of these named files, so a reader can rerun the exact query: the log is
 written beside the digest with the parameter values filled in (:func:`QueryLog.write`).
@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-QUERIES_DIR = Path(__file__).resolve().parent / "queries"
+QUERIES_DIR = Path(__file__).resolve().parent / "sql"
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 
@@ -93,7 +93,7 @@ class QueryLog:
         for run in self.runs:
             values = ", ".join(f"{k} = {sql_literal(v)}" for k, v in run.params.items()) or "none"
             text = (
-                f"-- {header}\n-- saved query flows/digest/queries/{run.name}.sql; parameters: {values}; "
+                f"-- {header}\n-- saved query flows/digest/sql/{run.name}.sql; parameters: {values}; "
                 f"returned {run.n_rows} row(s)\n" + fill_params(query_text(run.name), run.params)
             )
             path = folder / f"{run.name}.sql"
