@@ -95,6 +95,21 @@ class ReviewSpider(scrapy.Spider):
         self.base_url: str | None = self.options.get("base_url")
         self.followed: set[str] = set()
 
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReviewSpider:
+        """Apply the config's ``crawl:`` politeness settings when started by hand (``scrapy crawl``); the runner passes
+        them on the command line, which takes precedence."""
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawl = spider.crawl
+        for key, name in (
+            ("USER_AGENT", "user_agent"),
+            ("CONCURRENT_REQUESTS_PER_DOMAIN", "concurrency_per_domain"),
+            ("DOWNLOAD_DELAY", "download_delay"),
+        ):
+            if crawl.get(name) is not None and not crawler.settings.frozen:
+                crawler.settings.set(key, crawl[name], priority="spider")
+        return spider
+
     # --- where the source comes from -------------------------------------------------------------------------
     def _spec_from_config(self, source: str | None, config: str | None, url: str | None, full: bool) -> dict[str, Any]:
         if url and not source:
