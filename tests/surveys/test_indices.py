@@ -98,3 +98,18 @@ def test_correlation_weights_by_hand() -> None:
 def test_correlation_weights_none_without_positive_correlation() -> None:
     assert ix.correlation_weights({"a": [1.0, 0.0, 0.5]}, [0.0, 1.0, 0.5]) is None
     assert ix.pearson([1, 2], [1, 2]) is None  # fewer than 3 pairs
+
+
+def test_nps_change_by_hand() -> None:
+    # Q1 of the sample: 10 9 8 7 6 3 -> p = d = 1/3, NPS 0, var = (2/3 - 0) / 6 = 1/9 -> SE 33.33 points
+    # Q2: 10 8 -> p = 1/2, d = 0, NPS 50, var = (1/2 - 1/4) / 2 = 1/8 -> SE 35.36 points
+    q1, q2 = ix.nps([10, 9, 8, 7, 6, 3]), ix.nps([10, 8])
+    assert (q1.se, q2.se) == pytest.approx((100 / 3, 100 * math.sqrt(1 / 8)))
+    change = ix.nps_change(q1, q2)
+    assert change is not None
+    se = 100 * math.sqrt(1 / 9 + 1 / 8)  # 48.59
+    assert (change.change, change.se, change.z) == pytest.approx((50, se, 50 / se))
+    assert change.p_value == pytest.approx(0.3035, abs=1e-4)  # two-sided, z = 1.029
+    assert ix.nps_change(q1, ix.nps([])) is None
+    flat = ix.nps_change(ix.nps([10]), ix.nps([9, 10]))
+    assert flat is not None and (flat.change, flat.z, flat.p_value) == (0, None, None)

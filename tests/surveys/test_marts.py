@@ -178,3 +178,14 @@ def test_survey_vs_reviews_by_hand(con: duckdb.DuckDBPyConnection, ru_loaded: Im
     assert rows[("quarter", "2024-04-01")] == pytest.approx((2, 0.5, 2 / 3, 1, -1.0, 0.0, 1.5, 2 / 3))
     # a week with survey answers but no reviews keeps its row, review side empty
     assert rows[("week", "2024-01-08")][3:6] == (0, None, None)
+
+
+def test_nps_change_between_quarters(built: duckdb.DuckDBPyConnection) -> None:
+    rows = built.execute(
+        "select period_start, prev_period_start, nps_change, nps_change_p_value from mart_survey_indices "
+        "where period_grain = 'quarter' and dimension = 'all' order by period_start"
+    ).fetchall()
+    assert rows[0][1:] == (None, None, None)  # the first quarter has nothing to compare with
+    # Q1 -> Q2: +0.5, SE = sqrt(1/9 + 1/8), p = 0.3035 (see test_indices.test_nps_change_by_hand)
+    assert str(rows[1][1]) == "2024-01-01"
+    assert rows[1][2] == pytest.approx(0.5) and rows[1][3] == pytest.approx(0.3035, abs=1e-4)

@@ -70,6 +70,31 @@ def nps(scores: Sequence[float | None], z: float = Z_95) -> NpsResult:
     return NpsResult(n, n_p, n - n_p - n_d, n_d, value, se, low, high)
 
 
+@dataclass(frozen=True)
+class NpsChange:
+    """Difference of two independent NPS values (points) with its standard error and two-sided p-value."""
+
+    change: float
+    se: float
+    z: float | None
+    p_value: float | None
+
+
+def nps_change(before: NpsResult, after: NpsResult) -> NpsChange | None:
+    """``after - before``; SE = sqrt(SE_before² + SE_after²) (independent samples), z-test against no change.
+
+    None when either side has no answers. With both SEs 0 (e.g. 100 then 100) there is no test: z and p are None.
+    """
+    if before.nps is None or after.nps is None or before.se is None or after.se is None:
+        return None
+    change = after.nps - before.nps
+    se = math.sqrt(before.se**2 + after.se**2)
+    if se == 0:
+        return NpsChange(change, 0.0, None, None)
+    z = change / se
+    return NpsChange(change, se, z, math.erfc(abs(z) / math.sqrt(2)))
+
+
 def share_at_least(scores: Sequence[float | None], threshold: float) -> ScaleResult:
     """Mean of the answers and the share (%) at or above ``threshold``."""
     xs = _answered(scores)

@@ -1,7 +1,8 @@
 -- Survey CX indices per survey x period (week, month, quarter, year) x dimension value (all, segment, channel,
 -- touchpoint: NPS by touchpoint is the transactional NPS). Formulas: docs/metrics.md. Shares are fractions (0..1)
 -- and NPS is -1..1, like mart_brand_period; NSAT is 0..200 and CSI 0..100 by definition. Undated responses are left
--- out (they have no period); `molva surveys indices` shows them.
+-- out (they have no period); `molva surveys indices` shows them. nps_change compares with the previous period of the
+-- same grain and group that has NPS answers (prev_period_start), with a two-sided z-test p-value.
 -- contract:
 --   unique_key: [survey_id, period_grain, period_start, dimension, dimension_value]
 --   not_null: [survey_id, period_grain, period_start, dimension, dimension_value, n_responses, n_nps, n_promoters,
@@ -18,6 +19,8 @@
 --     nsat: [0, 200]
 --     cdsat: [0, 1]
 --     csi: [0, 100]
+--     nps_change: [-2, 2]
+--     nps_change_p_value: [0, 1]
 with responses as (
     select * from int_survey_responses
 ),
@@ -139,6 +142,30 @@ with_nps as (
     from shares as s
 ),
 
+nps_changes as (
+    select
+        n.survey_id,
+        n.period_grain,
+        n.period_start,
+        n.dimension,
+        n.dimension_value,
+        n.prev_period_start,
+        n.nps - n.prev_nps as nps_change,
+        sqrt(pow(n.se_nps, 2) + pow(n.prev_se_nps, 2)) as se_change
+    from (
+        select
+            w.*,
+            lag(w.period_start) over by_group as prev_period_start,
+            lag(w.nps) over by_group as prev_nps,
+            lag(w.se_nps) over by_group as prev_se_nps
+        from with_nps as w
+        where w.n_nps > 0
+        window by_group as (
+            partition by w.survey_id, w.period_grain, w.dimension, w.dimension_value order by w.period_start
+        )
+    ) as n
+),
+
 final as (
     select
         w.survey_id,
@@ -171,9 +198,18 @@ final as (
         w.n_ces_easy,
         w.ces_mean,
         w.share_ces_easy,
-        c.csi
+        c.csi,
+        ch.prev_period_start,
+        ch.nps_change,
+        case when ch.se_change > 0 then two_sided_p(ch.nps_change / ch.se_change) end as nps_change_p_value
     from with_nps as w
     inner join surveys_src as sv on sv.survey_id = w.survey_id
+    left join nps_changes as ch
+        on ch.survey_id = w.survey_id
+        and ch.period_grain = w.period_grain
+        and ch.period_start = w.period_start
+        and ch.dimension = w.dimension
+        and ch.dimension_value = w.dimension_value
     left join csi as c
         on c.survey_id = w.survey_id
         and c.period_grain = w.period_grain
