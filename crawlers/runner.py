@@ -145,7 +145,27 @@ def crawl_source(
         summary.n_errors = len(summary.errors)
     if jobdir and summary.status in ("success", "partial"):
         shutil.rmtree(jobdir, ignore_errors=True)  # finished: the next run starts afresh instead of "resuming"
+    if summary.status == "success" and work_dir is None:
+        _forget_run_dir(db, summary, run_dir)
     return summary
+
+
+def _forget_run_dir(db: str, summary: CrawlSummary, run_dir: Path) -> None:
+    """A clean run's items are in the warehouse now: drop its temporary folder (failed runs keep theirs, log included,
+    for inspection; ``crawl_run_files.log_path`` says where)."""
+    from warehouse.db import connect
+
+    shutil.rmtree(run_dir, ignore_errors=True)
+    summary.log_path = None
+    try:
+        with _DB_LOCK:
+            con = connect(db)
+            try:
+                con.execute("update crawl_run_files set log_path = null where run_id = ?", [summary.run_id])
+            finally:
+                con.close()
+    except Exception:  # bookkeeping only: never turn a successful crawl into a failure
+        pass
 
 
 def _run_crawl_process(spec_path: Path, env: dict[str, str], timeout: float | None) -> tuple[int | None, str]:
