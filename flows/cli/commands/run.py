@@ -15,11 +15,15 @@ import typer
 from flows.cli.common import EXIT_PROBLEMS, ConfigOption, config_path, console, err_console, load_config_or_exit
 
 
-def _run_flows(config_file: str, *, digest: bool, lang: str | None, quiet: bool) -> tuple[dict, dict | None, str]:
+def _run_flows(
+    config_file: str, *, enrich: bool, digest: bool, lang: str | None, quiet: bool
+) -> tuple[dict, dict | None, str]:
     from flows.nightly import nightly
     from flows.weekly import DigestUnavailable, weekly_digest
 
-    summary: dict[str, Any] = nightly(config_path=config_file, crawl_retries=1, retry_delay=2.0, quiet=quiet)
+    summary: dict[str, Any] = nightly(
+        config_path=config_file, enrich=enrich, crawl_retries=1, retry_delay=2.0, quiet=quiet
+    )
     if not digest:
         return summary, None, "skipped (--no-digest)"
     try:
@@ -33,6 +37,7 @@ def register(app: typer.Typer) -> None:
     def run(
         config: ConfigOption = None,
         port: int = typer.Option(8765, help="Preferred port of the demo server (any free one when taken)."),
+        enrich: bool = typer.Option(True, help="Run sentiment, duplicate and topic enrichment (needs the models)."),
         digest: bool = typer.Option(True, help="Render the weekly digest after the nightly run."),
         lang: str | None = typer.Option(None, help="Digest language (ru|en); default: the config's digest.language."),
         delay: float = typer.Option(0.05, help="Download delay for the loopback demo server, seconds."),
@@ -65,7 +70,7 @@ def register(app: typer.Typer) -> None:
                 highlight=False,
             )
         try:
-            summary, rendered, why = _run_flows(config_file, digest=digest, lang=lang, quiet=quiet)
+            summary, rendered, why = _run_flows(config_file, enrich=enrich, digest=digest, lang=lang, quiet=quiet)
         finally:
             if server is not None:
                 server.stop()
