@@ -86,6 +86,10 @@ class Formatter:
         day = value.date() if isinstance(value, dt.datetime) else value
         return format_date(day, "d MMM", locale=self.locale)
 
+    def month(self, value: dt.date) -> str:
+        """``ноябрь 2026`` / ``November 2026`` (standalone month name)."""
+        return format_date(value, "LLLL y", locale=self.locale)
+
     def date_range(self, start: dt.date, end: dt.date) -> str:
         """``16–22 ноября 2026`` when both days share a month, else ``30 ноября – 6 декабря 2026``."""
         if start.year == end.year and start.month == end.month:

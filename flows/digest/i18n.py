@@ -149,6 +149,19 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "summary_top_alert": ("Главный сигнал: {topic} — {reason}", "Top alert: {topic}: {reason}"),
     "summary_top_rec": ("Главный приоритет: {topic} ({team})", "Top priority: {topic} ({team})"),
+    "surveys": ("Опросы для сравнения", "Surveys for comparison"),
+    "surveys_note": (
+        "NPS и CSAT из опросов рядом с оценками по отзывам: авторы отзывов сами решают, писать ли, "
+        "поэтому разрыв ожидаем.",
+        "Survey NPS and CSAT beside the review-based proxies: reviewers self-select, so a gap is expected.",
+    ),
+    "survey_nps": ("NPS опроса", "Survey NPS"),
+    "review_nps": ("NPS-прокси отзывов", "Review NPS proxy"),
+    "survey_csat": ("CSAT опроса", "Survey CSAT"),
+    "review_csat": ("CSAT отзывов", "Review CSAT"),
+    "grain_week": ("неделя", "week"),
+    "grain_month": ("месяц", "month"),
+    "grain_quarter": ("квартал", "quarter"),
     "no_chart_data": ("Нет данных для графика за эти недели.", "No data to chart for these weeks."),
     # platforms (ids from flows.config.PLATFORMS)
     "platform_structured": ("сайты (микроразметка)", "websites (structured data)"),

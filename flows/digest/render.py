@@ -147,9 +147,13 @@ def _build(
     first_week = weeks[0]["week_start"]
     quotes = log.rows("quotes", brand_id=chosen, week_start=monday)
     coverage, coverage_rows = signals.coverage(log, scope)
+    headline = sections.headline(log, scope)
+    if "mart_survey_vs_reviews" in tables:  # optional: warehouses without the survey part still render
+        headline["surveys"] = sections.survey_check(log, scope)
+        headline["queries"].append("survey_check")
     context = {
         "scope": scope,
-        "headline": sections.headline(log, scope),
+        "headline": headline,
         "trends": sections.trends(log, scope, first_week),
         "topics": sections.topics(log, scope, first_week, quotes),
         "competition": competition.competition(log, scope),

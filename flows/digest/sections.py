@@ -168,6 +168,7 @@ def headline(log: QueryLog, s: Scope) -> dict[str, Any]:
         )
     return {
         "metrics": metrics,
+        "surveys": [],
         "competitor_names": [s.brand_names.get(b, b) for b in competitors],
         "n_items": int(me["n_items"]) if me else 0,
         "raw": {"now": me, "before": prev},
@@ -298,3 +299,28 @@ def topics(log: QueryLog, s: Scope, first_week: date, quotes: list[dict[str, Any
         "queries_rising": ["rising_complaints", "topic_trend", "quotes"],
         "queries_praise": ["top_praise", "topic_trend", "quotes"],
     }
+
+
+def survey_check(log: QueryLog, s: Scope) -> list[dict[str, str]]:
+    """Survey NPS/CSAT beside the review proxies for the week, its month and quarter (empty without survey answers)."""
+    f, t = s.f, s.t
+    out = []
+    for r in log.rows("survey_check", brand_id=s.brand_id, week_start=s.week_start):
+        grain = r["period_grain"]
+        start = r["period_start"]
+        if grain == "week":
+            label = s.iso_week
+        elif grain == "month":
+            label = f.month(start)
+        else:
+            label = f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+        out.append(
+            {
+                "period": f"{t('grain_' + grain)} {label}",
+                "survey_nps": f"{f.score100(r['survey_nps'])} (n={f.number(r['n_survey_nps'])})",
+                "review_nps": f"{f.score100(r['review_nps_proxy'])} (n={f.number(r['n_review_rated'])})",
+                "survey_csat": f"{f.percent(r['survey_csat'])} (n={f.number(r['n_survey_csat'])})",
+                "review_csat": f.percent(r["review_csat"]),
+            }
+        )
+    return out

@@ -179,3 +179,24 @@ def test_without_sentiment_charts_say_no_data(fixture_db: FixtureInfo, tmp_path:
     assert "No data to chart for these weeks." in trends and trends.count("<svg") == 2  # rating and volume remain
     row = re.search(r"<td>Net sentiment \(−100…100\)</td>(.*?)</tr>", html, flags=re.S)
     assert row and "too few data" in row.group(1) and "…" not in row.group(1).split("</td>")[0]
+
+
+def test_survey_check_shown_when_surveys_exist(fixture_db: FixtureInfo, tmp_path: Path) -> None:
+    import shutil
+
+    assert "Surveys for comparison" not in render_digest(fixture_db.path, lang="en", out_dir=tmp_path / "a").html
+    copy = tmp_path / "with-surveys.duckdb"
+    shutil.copy(fixture_db.path, copy)
+    con = duckdb.connect(str(copy))
+    con.execute(
+        "insert into mart_survey_vs_reviews (brand_id, period_grain, period_start, n_survey_nps, survey_nps,"
+        " n_survey_csat, survey_csat, n_review_rated, review_nps_proxy, review_csat, nps_gap, csat_gap) values"
+        " ('lastochka', 'month', date '2026-11-01', 120, 0.12, 118, 0.81, 90, -0.41, 0.37, 0.53, 0.44),"
+        " ('lastochka', 'quarter', date '2026-07-01', 300, 0.2, 290, 0.8, 200, 0.1, 0.6, 0.1, 0.2)"  # another quarter
+    )
+    con.close()
+    result = render_digest(copy, lang="en", out_dir=tmp_path / "b")
+    table = result.html[result.html.find("Surveys for comparison") : result.html.find('<section id="trends">')]
+    assert "month November 2026" in table and "+12 (n=120)" in table and "−41 (n=90)" in table and "81%" in table
+    assert "quarter" not in table.split("</tr>", 1)[1]  # only periods containing the digest's week
+    assert (result.queries_dir / "survey_check.sql").exists()
