@@ -59,3 +59,14 @@ def make_config(tmp_path: Path, sources: list[dict[str, Any]], **crawl: Any) -> 
             "crawl": {"download_delay": 0, **crawl},
         }
     )
+
+
+@pytest.fixture(autouse=True)
+def _temp_files_in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run folders of failed crawls are kept on purpose; in tests they go to tmp_path, not the machine's /tmp."""
+    import tempfile
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    monkeypatch.setenv("TMPDIR", str(scratch))
