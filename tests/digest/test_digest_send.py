@@ -105,7 +105,7 @@ def test_cli_renders_and_sends(
     monkeypatch.setenv("MOLVA_CONFIG", str(tmp_path / "no-config.yaml"))  # no config: defaults and the marts' own brand
     out = tmp_path / "reports"
     args = ["digest", "--db", str(fixture_db.path), "--out", str(out), "--lang", "en", "--week", "2026-W46"]
-    result = CliRunner().invoke(app, [*args, "--format", "html", "--format", "md", "--send", "--to", "cx@example.org"])
+    result = CliRunner().invoke(app, [*args, "--format", "html,md", "--send", "--to", "cx@example.org"])
     assert result.exit_code == 0, result.output
     assert (out / "digest-lastochka-2026-W46.html").exists() and (out / "digest-lastochka-2026-W46.md").exists()
     assert (out / "digest-lastochka-2026-W46-sql" / "headline.sql").exists()

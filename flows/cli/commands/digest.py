@@ -22,7 +22,12 @@ def digest(
     ] = None,
     formats: Annotated[
         list[str] | None,
-        typer.Option("--format", "-f", help="html, pdf or md; repeat for several. Default: html.", show_default=False),
+        typer.Option(
+            "--format",
+            "-f",
+            help="html, pdf or md; repeat or comma-separate for several. Default: html.",
+            show_default=False,
+        ),
     ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Output folder. Default: the config's digest.out_dir.")
@@ -46,7 +51,7 @@ def digest(
     language = lang or (cfg.digest.language if cfg else "ru")
     if language not in ("ru", "en"):
         fail(f"--lang must be ru or en, not {language!r}", EXIT_USAGE)
-    wanted = formats or ["html"]
+    wanted = [part.strip() for f in (formats or ["html"]) for part in f.split(",") if part.strip()]
     bad = [f for f in wanted if f not in ("html", "pdf", "md")]
     if bad:
         fail(f"--format must be html, pdf or md (got {', '.join(bad)})", EXIT_USAGE)
