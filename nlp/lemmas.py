@@ -8,6 +8,7 @@ Topic seed matching and c-TF-IDF labels work on lemmas so that "доставка
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -118,10 +119,11 @@ def lemmatize_en_batch(texts: list[str]) -> list[list[str]]:
 
 
 def lemmatize_many(
-    texts: list[str], languages: list[str] | None = None, *, drop_stop_words: bool = False
+    texts: list[str], languages: Sequence[str | None] | None = None, *, drop_stop_words: bool = False
 ) -> list[list[str]]:
-    """Lemmas for a batch of texts, batching the English ones through spaCy."""
-    langs = languages or [guess_language(t) for t in texts]
+    """Lemmas for a batch of texts, batching the English ones through spaCy (a missing language is guessed)."""
+    given = list(languages) if languages is not None else [None] * len(texts)
+    langs = [lang if lang in ("ru", "en") else guess_language(t) for t, lang in zip(texts, given, strict=True)]
     result: list[list[str]] = [[] for _ in texts]
     en_idx = [i for i, lang in enumerate(langs) if lang != "ru"]
     if en_idx:

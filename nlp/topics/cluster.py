@@ -81,7 +81,7 @@ def _terms(lemmas: Sequence[str]) -> list[str]:
 def c_tf_idf(cluster_lemmas: Sequence[Sequence[Sequence[str]]], top_n: int = 5) -> list[list[str]]:
     """Top ``top_n`` key phrases per cluster; input is, per cluster, the content lemmas of each member sentence."""
     counts = [Counter(t for sent in sents for t in _terms(sent)) for sents in cluster_lemmas]
-    total = Counter()
+    total: Counter[str] = Counter()
     for c in counts:
         total.update(c)
     avg_len = np.mean([sum(c.values()) for c in counts]) if counts else 0.0

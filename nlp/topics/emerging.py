@@ -20,7 +20,7 @@ from nlp.topics.cluster import build_clusters
 from nlp.topics.embedder import Embedder, get_embedder
 from nlp.topics.enrich import SentenceRow, _sentences_for
 from nlp.topics.polarity import kind_of
-from nlp.topics.store import insert_assignments, save_centroid, utcnow
+from nlp.topics.store import insert_assignments, save_centroid, scalar, utcnow
 
 MIN_CONTENT_LEMMAS = 3  # "Спасибо!" or "Great!" is not a topic
 
@@ -65,10 +65,8 @@ def _existing(con: duckdb.DuckDBPyConnection) -> tuple[list[str], np.ndarray, di
 
 
 def _next_number(con: duckdb.DuckDBPyConnection) -> int:
-    row = con.execute(
-        "select max(try_cast(regexp_extract(topic_id, 'emerging-(\\d+)', 1) as integer)) from topics"
-    ).fetchone()
-    return int(row[0] or 0) + 1
+    last = scalar(con, "select max(try_cast(regexp_extract(topic_id, 'emerging-(\\d+)', 1) as integer)) from topics")
+    return int(last or 0) + 1
 
 
 def update_emerging(

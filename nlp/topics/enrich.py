@@ -21,7 +21,7 @@ from nlp.lemmas import guess_language, lemmatize_many
 from nlp.topics.assign import TopicAssigner
 from nlp.topics.embedder import Embedder, get_embedder
 from nlp.topics.polarity import PolarityFn, kind_of
-from nlp.topics.store import insert_assignments, load_centroids, sync_taxonomy, taxonomy_hash, utcnow
+from nlp.topics.store import insert_assignments, load_centroids, scalar, sync_taxonomy, taxonomy_hash, utcnow
 from nlp.topics.taxonomy import Taxonomy, load_taxonomy
 
 EMERGING_MATCH = 0.88  # cosine to an emerging topic's centroid for a new sentence to join it between nightly runs
@@ -40,9 +40,7 @@ class SentenceRow:
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(
-        con.execute("select count(*) from information_schema.tables where table_name = ?", [name]).fetchone()[0]
-    )
+    return bool(scalar(con, "select count(*) from information_schema.tables where table_name = ?", [name]))
 
 
 def _sentences_for(con: duckdb.DuckDBPyConnection, reviews: Sequence[tuple[Any, ...]]) -> list[SentenceRow]:
@@ -69,8 +67,8 @@ def _sentences_for(con: duckdb.DuckDBPyConnection, reviews: Sequence[tuple[Any, 
             """,
             [ids],
         ).fetchall()
-        for row in rows:
-            stored.setdefault(row[0], []).append(SentenceRow(*row))
+        for found in rows:
+            stored.setdefault(found[0], []).append(SentenceRow(*found))
     out: list[SentenceRow] = []
     for review_id, text, content_hash, language in reviews:
         if review_id in stored:

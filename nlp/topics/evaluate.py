@@ -11,17 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from nlp.lemmas import lemmatize_many
-from nlp.topics.absa import load_split
+from nlp.topics.absa import AbsaSentence, load_split
 from nlp.topics.assign import TopicAssigner
 from nlp.topics.calibrate import F1, calibrate, micro_f1
 from nlp.topics.embedder import Embedder
 from nlp.topics.polarity import PolarityFn
-from nlp.topics.taxonomy import Calibration, Taxonomy
+from nlp.topics.taxonomy import Calibration
 
 
 @dataclass
@@ -55,39 +54,51 @@ def _per_topic(ids: list[str], gold: list[set[str]], pred: list[list[str]]) -> d
     return out
 
 
+@dataclass
+class Encoded:
+    """One language's split with its e5 vectors and content lemmas (computed once, used for fit and test)."""
+
+    language: str
+    parts: dict[str, list[AbsaSentence]]
+    vectors: dict[str, np.ndarray]
+    lemmas: dict[str, list[list[str]]]
+
+
+def encode_language(embedder: Embedder, data_dir: str | Path, language: str) -> Encoded:
+    parts = load_split(data_dir, language)
+    vectors, lemmas = {}, {}
+    for name, sentences in parts.items():
+        texts = [s.text for s in sentences]
+        vectors[name] = embedder.encode(texts)
+        lemmas[name] = lemmatize_many(texts, [language] * len(texts), drop_stop_words=True)
+    return Encoded(language, parts, vectors, lemmas)
+
+
 def evaluate_language(
-    taxonomy: Taxonomy,
-    embedder: Embedder,
-    data_dir: str | Path,
-    language: str,
+    assigner: TopicAssigner,
+    data: Encoded,
     polarity: PolarityFn | None = None,
     *,
     per_topic_thresholds: bool = True,
 ) -> LanguageResult:
-    """Calibrate on one half, measure on the other."""
-    parts = load_split(data_dir, language)
-    assigner = TopicAssigner(taxonomy, embedder)
-    encoded: dict[str, Any] = {}
-    for name, sentences in parts.items():
-        texts = [s.text for s in sentences]
-        encoded[name] = (embedder.encode(texts), lemmatize_many(texts, [language] * len(texts), drop_stop_words=True))
-    cal_vectors, cal_lemmas = encoded["calibration"]
+    """Calibrate on the calibration half, measure on the test half."""
+    cal_part = data.parts["calibration"]
     cal = calibrate(
         assigner,
-        cal_vectors,
-        cal_lemmas,
-        [s.categories for s in parts["calibration"]],
+        data.vectors["calibration"],
+        data.lemmas["calibration"],
+        [s.categories for s in cal_part],
         per_topic=per_topic_thresholds,
-        fitted_on=f"SemEval-2016 {language} train, calibration half ({len(parts['calibration'])} sentences)",
+        fitted_on=f"SemEval-2016 {data.language} train, calibration half ({len(cal_part)} sentences)",
     )
-    test = parts["test"]
-    vectors, lemmas = encoded["test"]
-    scores = assigner.score([s.text for s in test], vectors=vectors, lemmas=lemmas, calibration=cal)
+    test = data.parts["test"]
+    texts = [s.text for s in test]
+    scores = assigner.score(texts, vectors=data.vectors["test"], lemmas=data.lemmas["test"], calibration=cal)
     predicted = scores.assigned(cal)
     gold = [s.categories for s in test]
     result = LanguageResult(
-        language,
-        len(parts["calibration"]),
+        data.language,
+        len(cal_part),
         len(test),
         cal,
         micro_f1(gold, predicted),
@@ -100,3 +111,17 @@ def evaluate_language(
         result.n_polarity = len(pairs)
         result.polarity_accuracy = float(np.mean([g == p for g, p in pairs])) if pairs else None
     return result
+
+
+def pooled_calibration(assigner: TopicAssigner, encoded: list[Encoded]) -> Calibration:
+    """One set of global parameters fitted on the calibration halves of all languages together (no per-topic
+    thresholds): the default for taxonomies that have no labelled data of their own."""
+    vectors = np.vstack([e.vectors["calibration"] for e in encoded])
+    lemmas = [lem for e in encoded for lem in e.lemmas["calibration"]]
+    gold = [s.categories for e in encoded for s in e.parts["calibration"]]
+    langs = "+".join(e.language for e in encoded)
+    return calibrate(
+        assigner, vectors, lemmas, gold, per_topic=False,
+        fitted_on=f"SemEval-2016 restaurants {langs} train, calibration halves ({len(gold)} sentences), "
+        "global parameters only",
+    )  # fmt: skip

@@ -16,6 +16,12 @@ import numpy as np
 from nlp.topics.taxonomy import Taxonomy
 
 
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
+    """The first column of the first row (None for no row)."""
+    row = con.execute(sql, params or []).fetchone()
+    return None if row is None else row[0]
+
+
 def utcnow() -> datetime:
     """Naive UTC timestamp, the warehouse's convention."""
     return datetime.now(UTC).replace(tzinfo=None)
@@ -90,10 +96,10 @@ def insert_assignments(con: duckdb.DuckDBPyConnection, rows: list[tuple[Any, ...
     """Insert sentence_topics rows; a (review, sentence, topic) already present keeps its row (ids never move)."""
     if not rows:
         return 0
-    before = con.execute("select count(*) from sentence_topics").fetchone()[0]
+    before = int(scalar(con, "select count(*) from sentence_topics"))
     con.executemany(
         "insert or ignore into sentence_topics (review_id, sentence_index, topic_id, score, polarity, kind, "
         "start_char, end_char, content_hash, assigned_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
-    return int(con.execute("select count(*) from sentence_topics").fetchone()[0] - before)
+    return int(scalar(con, "select count(*) from sentence_topics")) - before
