@@ -40,6 +40,11 @@ class SqlModel:
         return {ref for ref in _REF.findall(body) if ref != self.name}
 
     @property
+    def view_only(self) -> bool:
+        """``-- build: view`` in the file: never copied into a temporary table during a build."""
+        return any(line.strip().startswith("-- build: view") for line in self.sql.splitlines())
+
+    @property
     def contract(self) -> dict[str, Any]:
         return parse_contract(self.sql, self.path)
 
@@ -140,15 +145,20 @@ def _strip_comments(sql: str) -> str:
     return "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
 
 
-def build_marts(con: Any, *, sentiment_model: str | None = None, sql_dir: Path = SQL_DIR) -> BuildResult:
+def build_marts(
+    con: Any, *, sentiment_model: str | None = None, sql_dir: Path = SQL_DIR, materialise_staging: bool = True
+) -> BuildResult:
     """Create the macros, staging views and mart tables in dependency order, in one transaction.
 
     ``sentiment_model`` is the configured review-sentiment model name that staging prefers (None: the latest).
+    With ``materialise_staging`` each staging view is also copied into a temporary table for the duration of the
+    build, so marts that share a view do not recompute it (the views stay, for analysts' queries).
     """
     started = time.perf_counter()
     params: dict[str, object] = {"sentiment_model": sentiment_model}
     result = BuildResult()
     models = discover_models(sql_dir)
+    temps: list[str] = []
     con.execute("begin transaction")
     try:
         macros = sql_dir / "macros.sql"
@@ -162,9 +172,15 @@ def build_marts(con: Any, *, sentiment_model: str | None = None, sql_dir: Path =
             statement = f"create or replace {model.kind} {model.name} as\n{body}"
             try:
                 con.execute(statement)
+                if model.kind == "view" and materialise_staging and not model.view_only:
+                    # computed once for every mart that reads it; the temp table shadows the view in this session
+                    con.execute(f"create or replace temp table {model.name} as select * from main.{model.name}")
+                    temps.append(model.name)
             except Exception as exc:
                 raise MartBuildError(f"{model.path}: {exc}") from exc
             result.built.append(model.name)
+        for name in reversed(temps):
+            con.execute(f"drop table if exists temp.{name}")
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -368,3 +368,28 @@ def test_evidence_and_source_health(con: duckdb.DuckDBPyConnection) -> None:
         "select n_reviews_stored, n_runs, n_failed_runs, last_run_status from mart_source_health"
     ).fetchone()
     assert health == (180, 2, 1, "failed")
+
+
+def test_merged_topic_on_the_same_sentence_counts_once(con: duckdb.DuckDBPyConnection) -> None:
+    f = Fixture(con)
+    f.brand("acme", own=True)
+    f.topic("delivery")
+    f.topic("late", status="merged", merged_into="delivery")
+    f.review("r1", "acme", "trustpilot", T0, rating=1)
+    f.mention("r1", "delivery", "complaint", score=0.7)
+    f.mention("r1", "late", "complaint", score=0.9)  # same sentence, merged topic: the surviving topic's row is kept
+    f.review("r2", "acme", "trustpilot", T0, rating=2)
+    f.mention("r2", "late", "complaint", sentence=1, score=0.8)
+    build_marts(con)
+    rows = con.execute("select review_id, topic_id, topic_score from stg_sentence_topics order by all").fetchall()
+    assert rows == [("r1", "delivery", 0.7), ("r2", "delivery", 0.8)]
+    assert con.execute("select n_complaints from mart_topics_weekly").fetchall() == [(2,)]
+
+
+def test_counts_are_bigint_not_hugeint(basic: duckdb.DuckDBPyConnection) -> None:
+    build_marts(basic, sentiment_model="molva")
+    wide = basic.execute(
+        "select table_name, column_name from information_schema.columns where table_name like 'mart_%'"
+        " and table_name not like 'mart_survey_%' and (data_type = 'HUGEINT' or data_type like 'DECIMAL%')"
+    ).fetchall()
+    assert wide == []

@@ -24,14 +24,10 @@ brands_src as (
     select * from stg_brands
 ),
 
-grains as (
-    select * from (values ('day'), ('week')) as g(period_grain)
-),
-
 review_rows as (
     select
-        g.period_grain,
-        case when g.period_grain = 'day' then r.event_date else r.week_start end as period_start,
+        r.event_date,
+        r.week_start,
         r.brand_id,
         r.platform,
         r.kind,
@@ -42,23 +38,23 @@ review_rows as (
         s.sentiment_label,
         s.sentiment_score
     from reviews_src as r
-    cross join grains as g
     left join sentiment as s on s.review_id = r.review_id
     where r.brand_id is not null
 ),
 
-aggregated as (
+-- one pass over the reviews into day x platform sums; days, weeks and the 'all' rollup are sums of these
+daily as (
     select
-        rr.period_grain,
-        rr.period_start,
+        rr.event_date,
+        rr.week_start,
         rr.brand_id,
-        case when grouping(rr.platform) = 1 then 'all' else rr.platform end as platform,
+        rr.platform,
         count(*) as n_items,
         count(*) filter (where rr.kind = 'review') as n_reviews,
         count(*) filter (where rr.kind <> 'review') as n_mentions,
         count(rr.stars) as n_rated,
-        avg(rr.rating_5) as avg_rating,
-        stddev_samp(rr.rating_5) as sd_rating,
+        coalesce(sum(rr.rating_5), 0) as sum_rating,
+        coalesce(sum(rr.rating_5 * rr.rating_5), 0) as sum_rating_sq,
         count(*) filter (where rr.stars = 1) as n_1,
         count(*) filter (where rr.stars = 2) as n_2,
         count(*) filter (where rr.stars = 3) as n_3,
@@ -68,14 +64,80 @@ aggregated as (
         count(*) filter (where rr.sentiment_label = 'negative') as n_negative,
         count(*) filter (where rr.sentiment_label = 'neutral') as n_neutral,
         count(*) filter (where rr.sentiment_label = 'positive') as n_positive,
-        avg(rr.sentiment_score) as avg_sentiment_score,
-        count(*) filter (where rr.kind = 'review' and rr.has_reply) as n_replied,
-        median(rr.reply_hours) filter (where rr.kind = 'review') as median_reply_hours
+        coalesce(sum(rr.sentiment_score), 0) as sum_sentiment_score,
+        count(rr.sentiment_score) as n_sentiment_score,
+        count(*) filter (where rr.kind = 'review' and rr.has_reply) as n_replied
     from review_rows as rr
+    group by all
+),
+
+rolled as (
+    select
+        case when grouping(d.event_date) = 0 then 'day' else 'week' end as period_grain,
+        coalesce(d.event_date, d.week_start) as period_start,
+        d.brand_id,
+        case when grouping(d.platform) = 1 then 'all' else d.platform end as platform,
+        cast(sum(d.n_items) as bigint) as n_items,
+        cast(sum(d.n_reviews) as bigint) as n_reviews,
+        cast(sum(d.n_mentions) as bigint) as n_mentions,
+        cast(sum(d.n_rated) as bigint) as n_rated,
+        sum(d.sum_rating) as sum_rating,
+        sum(d.sum_rating_sq) as sum_rating_sq,
+        cast(sum(d.n_1) as bigint) as n_1,
+        cast(sum(d.n_2) as bigint) as n_2,
+        cast(sum(d.n_3) as bigint) as n_3,
+        cast(sum(d.n_4) as bigint) as n_4,
+        cast(sum(d.n_5) as bigint) as n_5,
+        cast(sum(d.n_sentiment) as bigint) as n_sentiment,
+        cast(sum(d.n_negative) as bigint) as n_negative,
+        cast(sum(d.n_neutral) as bigint) as n_neutral,
+        cast(sum(d.n_positive) as bigint) as n_positive,
+        sum(d.sum_sentiment_score) as sum_sentiment_score,
+        cast(sum(d.n_sentiment_score) as bigint) as n_sentiment_score,
+        cast(sum(d.n_replied) as bigint) as n_replied
+    from daily as d
     group by grouping sets (
-        (rr.period_grain, rr.period_start, rr.brand_id, rr.platform),
-        (rr.period_grain, rr.period_start, rr.brand_id)
+        (d.event_date, d.brand_id, d.platform),
+        (d.event_date, d.brand_id),
+        (d.week_start, d.brand_id, d.platform),
+        (d.week_start, d.brand_id)
     )
+),
+
+reply_medians as (
+    select
+        case when grouping(rr.event_date) = 0 then 'day' else 'week' end as period_grain,
+        coalesce(rr.event_date, rr.week_start) as period_start,
+        rr.brand_id,
+        case when grouping(rr.platform) = 1 then 'all' else rr.platform end as platform,
+        median(rr.reply_hours) as median_reply_hours
+    from review_rows as rr
+    where rr.kind = 'review' and rr.reply_hours is not null
+    group by grouping sets (
+        (rr.event_date, rr.brand_id, rr.platform),
+        (rr.event_date, rr.brand_id),
+        (rr.week_start, rr.brand_id, rr.platform),
+        (rr.week_start, rr.brand_id)
+    )
+),
+
+aggregated as (
+    select
+        ro.*,
+        case when ro.n_rated > 0 then ro.sum_rating / ro.n_rated end as avg_rating,
+        case
+            when ro.n_rated > 1
+                then sqrt(greatest(0, (ro.sum_rating_sq - ro.sum_rating * ro.sum_rating / ro.n_rated) / (ro.n_rated - 1)))
+        end as sd_rating,
+        case when ro.n_sentiment_score > 0 then ro.sum_sentiment_score / ro.n_sentiment_score end
+            as avg_sentiment_score,
+        rm.median_reply_hours
+    from rolled as ro
+    left join reply_medians as rm
+        on rm.period_grain = ro.period_grain
+        and rm.period_start = ro.period_start
+        and rm.brand_id = ro.brand_id
+        and rm.platform = ro.platform
 ),
 
 metrics as (

@@ -25,16 +25,16 @@ windowed as (
         t.topic_stage,
         t.week_start,
         t.iso_week,
-        sum(t.n_reviews_week) over w4 as n_items_4w,
-        sum(t.n_mentions) over w4 as n_mentions_4w,
-        sum(t.n_complaints) over w4 as n_complaints_4w,
-        sum(t.n_praise) over w4 as n_praise_4w,
-        sum(t.n_rated_week) over w4 as n_rated_4w,
+        cast(sum(t.n_reviews_week) over w4 as bigint) as n_items_4w,
+        cast(sum(t.n_mentions) over w4 as bigint) as n_mentions_4w,
+        cast(sum(t.n_complaints) over w4 as bigint) as n_complaints_4w,
+        cast(sum(t.n_praise) over w4 as bigint) as n_praise_4w,
+        cast(sum(t.n_rated_week) over w4 as bigint) as n_rated_4w,
         sum(coalesce(t.avg_rating_week * t.n_rated_week, 0)) over w4 as sum_rating_4w,
-        sum(t.n_rated_mentions) over w4 as n_rated_mentions_4w,
+        cast(sum(t.n_rated_mentions) over w4 as bigint) as n_rated_mentions_4w,
         sum(coalesce(t.avg_rating_mentions * t.n_rated_mentions, 0)) over w4 as sum_rating_mentions_4w,
-        coalesce(sum(t.n_reviews_week) over prev4, 0) as n_items_prev4w,
-        coalesce(sum(t.n_complaints) over prev4, 0) as n_complaints_prev4w
+        cast(coalesce(sum(t.n_reviews_week) over prev4, 0) as bigint) as n_items_prev4w,
+        cast(coalesce(sum(t.n_complaints) over prev4, 0) as bigint) as n_complaints_prev4w
     from topic_weeks as t
     window
         w4 as (partition by t.brand_id, t.topic_id order by t.week_start rows between 3 preceding and current row),

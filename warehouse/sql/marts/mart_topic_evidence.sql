@@ -23,28 +23,25 @@ candidates as (
         a.mention_kind,
         r.review_id,
         a.sentence_index,
-        trim(substr(r.text, a.start_char + 1, a.end_char - a.start_char)) as sentence_text,
-        r.review_url,
-        r.platform,
-        r.language,
-        r.rating_5,
-        r.event_at as published_at,
+        a.start_char,
+        a.end_char,
         a.topic_score
     from assignments as a
     inner join reviews_src as r on r.review_id = a.review_id
     where a.start_char is not null and a.end_char > a.start_char
 ),
 
+-- ranked on the offsets alone; the sentence text is cut only for the three rows kept
 ranked as (
     select
         c.*,
         row_number() over (
             partition by c.brand_id, c.topic_id, c.week_start, c.mention_kind
             -- strongest match first; prefer sentences of quotable length; stable tie-break on ids
-            order by c.topic_score desc nulls last, abs(length(c.sentence_text) - 120), c.review_id, c.sentence_index
+            order by c.topic_score desc nulls last, abs(c.end_char - c.start_char - 120), c.review_id, c.sentence_index
         ) as evidence_rank
     from candidates as c
-    where length(c.sentence_text) > 0
+    qualify evidence_rank <= 3
 ),
 
 final as (
@@ -57,15 +54,15 @@ final as (
         rk.evidence_rank,
         rk.review_id,
         rk.sentence_index,
-        rk.sentence_text,
-        rk.review_url,
-        rk.platform,
-        rk.language,
-        rk.rating_5,
-        rk.published_at,
+        trim(substr(r.text, rk.start_char + 1, rk.end_char - rk.start_char)) as sentence_text,
+        r.review_url,
+        r.platform,
+        r.language,
+        r.rating_5,
+        r.event_at as published_at,
         rk.topic_score
     from ranked as rk
-    where rk.evidence_rank <= 3
+    inner join reviews_src as r on r.review_id = rk.review_id
 )
 
 select * from final

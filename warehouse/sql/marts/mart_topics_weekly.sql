@@ -108,10 +108,10 @@ dense as (
 windowed as (
     select
         d.*,
-        coalesce(sum(d.n_reviews_week) over prev4, 0) as prev4_reviews,
-        coalesce(sum(d.n_complaints) over prev4, 0) as prev4_complaints,
-        coalesce(sum(d.n_praise) over prev4, 0) as prev4_praise,
-        coalesce(sum(d.n_mentions) over prev4, 0) as prev4_mentions,
+        cast(coalesce(sum(d.n_reviews_week) over prev4, 0) as bigint) as prev4_reviews,
+        cast(coalesce(sum(d.n_complaints) over prev4, 0) as bigint) as prev4_complaints,
+        cast(coalesce(sum(d.n_praise) over prev4, 0) as bigint) as prev4_praise,
+        cast(coalesce(sum(d.n_mentions) over prev4, 0) as bigint) as prev4_mentions,
         min(d.week_start) filter (where d.n_mentions > 0) over (partition by d.brand_id, d.topic_id)
             as first_mention_week
     from dense as d

@@ -9,26 +9,40 @@ reviews_src as (
 ),
 
 current_rows as (
-    select
-        s.review_id,
-        s.model_name as sentiment_model,
-        s.model_version as sentiment_model_version,
-        s.label as sentiment_label,
-        cast(s.score as double) as sentiment_score,
-        cast(s.p_negative as double) as p_negative,
-        cast(s.p_neutral as double) as p_neutral,
-        cast(s.p_positive as double) as p_positive,
-        s.classified_at
+    select s.*
     from sentiment as s
     inner join reviews_src as r on r.review_id = s.review_id and r.content_hash = s.content_hash
-    qualify row_number() over (
-        partition by s.review_id
-        order by coalesce(s.model_name = {{ sentiment_model }}, false) desc, s.classified_at desc, s.model_name
-    ) = 1
+),
+
+-- (review_id, model_name) is the table's key, so the configured model gives at most one row per review
+preferred as (
+    select c.* from current_rows as c where c.model_name = {{ sentiment_model }}
+),
+
+fallback as (
+    select c.*
+    from current_rows as c
+    left join preferred as p on p.review_id = c.review_id
+    where p.review_id is null
+    qualify row_number() over (partition by c.review_id order by c.classified_at desc, c.model_name) = 1
 ),
 
 final as (
-    select * from current_rows
+    select
+        u.review_id,
+        u.model_name as sentiment_model,
+        u.model_version as sentiment_model_version,
+        u.label as sentiment_label,
+        cast(u.score as double) as sentiment_score,
+        cast(u.p_negative as double) as p_negative,
+        cast(u.p_neutral as double) as p_neutral,
+        cast(u.p_positive as double) as p_positive,
+        u.classified_at
+    from (
+        select * from preferred
+        union all
+        select * from fallback
+    ) as u
 )
 
 select * from final

@@ -1,5 +1,6 @@
 -- Every stored review or mention with the flags marts filter on. Ratings are put on one 5-point scale
 -- (rating_5 = 1 + 4 * rating_norm) and bucketed into whole stars; dates fall back to first_seen_at.
+-- build: view (not materialised during a marts build: stg_reviews, which the marts share, is)
 with reviews_src as (
     select * from reviews
 ),
