@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 VOLUME_HISTORY = 7  # previous successful runs the volume check compares against
+VOLUME_MIN_HISTORY = 3  # fewer runs than this and the first (full) crawl would set "usual"
 VOLUME_MIN_TYPICAL = 10  # below this typical volume a drop is noise, not news
 VOLUME_DROP_RATIO = 0.3  # warn when a run brings fewer than 30 % of its usual items
 PARSE_ERROR_WARN = 0.10  # warn when more than 10 % of a run's items/pages failed …
@@ -46,8 +47,9 @@ def _latest_runs(con: Any, source_ids: list[str], since: datetime | None) -> dic
 
 def _history(con: Any, source_id: str, before: Any) -> list[tuple[int, int]]:
     rows = con.execute(
-        "select n_items, n_errors from crawl_runs where source_id = ? and started_at < ?"
-        " and status in ('success', 'partial') order by started_at desc limit ?",
+        "select c.n_items, c.n_errors from crawl_runs as c left join crawl_run_files as f on f.run_id = c.run_id"
+        " where c.source_id = ? and c.started_at < ? and c.status in ('success', 'partial')"
+        " and not coalesce(f.is_full, false) order by c.started_at desc limit ?",
         [source_id, before, VOLUME_HISTORY],
     ).fetchall()
     return [(int(a or 0), int(b or 0)) for a, b in rows]
@@ -68,7 +70,7 @@ def check_crawls(con: Any, source_ids: list[str], since: datetime | None = None)
         out.append(CheckResult("crawl_status", source_id, "pass" if ok else "fail", message=f"{run_id}: {status}"))
         history = _history(con, source_id, started_at)
         typical = statistics.median([h[0] for h in history]) if history else None
-        if typical is not None and typical >= VOLUME_MIN_TYPICAL and ok:
+        if typical is not None and len(history) >= VOLUME_MIN_HISTORY and typical >= VOLUME_MIN_TYPICAL and ok:
             ratio = n_items / typical
             drop = ratio < VOLUME_DROP_RATIO
             out.append(
