@@ -30,11 +30,11 @@ class Calibration(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    threshold: float = 0.02
-    lemma_weight: float = 0.05
-    centroid_weight: float = 0.5
+    threshold: float = 0.0212
+    lemma_weight: float = 0.02
+    centroid_weight: float = 0.75
     relative_weight: float = 1.0
-    fitted_on: str = "default"
+    fitted_on: str = "SemEval-2016 restaurants ru+en train, calibration halves (2855 sentences), global parameters only"
     per_topic: dict[str, float] = Field(default_factory=dict)
 
 
@@ -127,8 +127,15 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
 
 
 def save_calibration(path: str | Path, calibration: Calibration) -> None:
-    """Write ``calibration`` into the taxonomy file, keeping everything else as it was."""
+    """Write ``calibration`` as the file's top-level ``calibration:`` block; comments and topics stay as written."""
     file = Path(path)
-    raw = yaml.safe_load(file.read_text(encoding="utf-8"))
-    raw["calibration"] = calibration.model_dump()
-    file.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False, width=120), encoding="utf-8")
+    lines = file.read_text(encoding="utf-8").splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("calibration:")), None)
+    if start is not None:
+        end = next((j for j in range(start + 1, len(lines)) if lines[j][:1] not in ("", " ", "#")), len(lines))
+        lines = lines[:start] + lines[end:]
+    block = yaml.safe_dump({"calibration": calibration.model_dump()}, allow_unicode=True, sort_keys=False, width=120)
+    text = "\n".join(lines).rstrip("\n") + "\n" + block
+    load_check = yaml.safe_load(text)
+    Taxonomy.model_validate(load_check)
+    file.write_text(text, encoding="utf-8")

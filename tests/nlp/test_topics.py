@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from nlp.topics.absa import map_category, read_absa, split_part
 from nlp.topics.assign import TopicAssigner
@@ -161,3 +162,16 @@ def test_semeval_reader_and_category_mapping(tmp_path: Path) -> None:
     path.write_text("<Reviews><Review>")
     with pytest.raises(ValueError, match=r"x\.xml"):
         read_absa(path, "en")
+
+
+def test_save_calibration_keeps_comments_and_topics(tmp_path: Path) -> None:
+    from nlp.topics.taxonomy import save_calibration
+
+    path = tmp_path / "t.yaml"
+    path.write_text("# my taxonomy\n" + yaml.safe_dump(SMALL, allow_unicode=True, sort_keys=False))
+    fitted = Calibration(threshold=0.3, lemma_weight=0.1, fitted_on="my labels")
+    save_calibration(path, fitted)
+    save_calibration(path, fitted)
+    assert path.read_text().startswith("# my taxonomy\n") and path.read_text().count("calibration:") == 1
+    loaded = load_taxonomy(path)
+    assert loaded.calibration == fitted and loaded.ids == ["delivery", "staff", "app"]
