@@ -61,7 +61,7 @@ PRAISE_TOPICS = {
 
 # Planted trends for the own brand, by week index counted from the end (0 = last week).
 LATE_DELIVERY_BOOST = {2: 0.15, 1: 0.28, 0: 0.40}
-SUBSTITUTIONS = {3: 0.04, 2: 0.08, 1: 0.10, 0: 0.12}
+SUBSTITUTIONS = {3: 0.06, 2: 0.10, 1: 0.14, 0: 0.16}
 
 
 @dataclass
@@ -109,8 +109,16 @@ def _pick(rng: random.Random, weights: dict[str, int]) -> str:
 
 
 def _fill(rng: random.Random, template: str, lang: str, brand: str) -> str:
+    item, item2 = rng.sample(vocab.ITEMS[lang], 2)
     return template.format(
-        item=rng.choice(vocab.ITEMS[lang]),
+        item=item,
+        item2=item2,
+        weekday=rng.choice(vocab.WEEKDAYS[lang]),
+        count=rng.randrange(5, 20),
+        district=rng.choice(vocab.DISTRICTS if lang == "ru" else vocab.DISTRICTS_EN),
+        amount=rng.randrange(800, 9000, 10),
+        channel=rng.choice(["приложение", "сайт"]),
+        channel_en=rng.choice(["app", "website"]),
         minutes=rng.choice([25, 40, 50, 70, 90]),
         hours=rng.choice([2, 3, 4]),
         fast=rng.choice([20, 25, 30, 35]),
@@ -154,8 +162,9 @@ def _compose(rng: random.Random, brand: str, lang: str, weeks_from_end: int) -> 
     unique = [p for p in parts if not (p in seen or seen.add(p))]  # type: ignore[func-returns-value]
     sentences = [_sentence(rng, topic, polarity, lang, brand) for topic, polarity in unique]
     opener = _fill(rng, rng.choice(vocab.OPENERS[(mood, lang)]), lang, brand)
+    context = _fill(rng, rng.choice(vocab.CONTEXT[lang]), lang, brand) if rng.random() < 0.75 else ""
     closer = rng.choice(vocab.CLOSERS[(mood, lang)])
-    text = " ".join(s for s in [opener, *sentences, closer] if s)
+    text = " ".join(s for s in [opener, context, *sentences, closer] if s)
     return {
         "mood": mood,
         "rating": rating,

@@ -246,6 +246,33 @@ SENTENCES: dict[tuple[str, str], dict[Lang, list[str]]] = {
     },
 }
 
+# Neutral context most reviews carry (what was ordered, where, how much): it makes two reviews with the same complaint
+# read differently, as real ones do, so near-duplicate detection finds only true copies.
+CONTEXT: dict[Lang, list[str]] = {
+    "ru": [
+        "Заказ был на {weekday}: {item} и {item2}.",
+        "В заказе было {count} позиций, в том числе {item} и {item2}.",
+        "Живу в районе {district}, заказываю обычно вечером.",
+        "Сумма заказа — {amount} ₽.",
+        "Заказываю через {channel}, чаще всего {item} и {item2}.",
+        "Брали продукты к выходным, {count} позиций.",
+    ],
+    "en": [
+        "My order was {item}, {item2} and a few other things for {weekday}.",
+        "There were {count} items in the order, including {item} and {item2}.",
+        "I live near {district} and usually order in the evening.",
+        "The order came to {amount} roubles.",
+        "I order through the {channel_en}, mostly {item} and {item2}.",
+        "We got groceries for the weekend, {count} items.",
+    ],
+}
+WEEKDAYS: dict[Lang, list[str]] = {
+    "ru": ["понедельник", "вторник", "среду", "четверг", "пятницу", "субботу", "воскресенье"],
+    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+}
+DISTRICTS = ["Сокол", "Марьино", "Хамовники", "Бутово", "Лефортово", "Митино", "Выхино", "Чертаново", "Арбат"]
+DISTRICTS_EN = ["Sokol", "Maryino", "Khamovniki", "Butovo", "Lefortovo", "Mitino", "Vykhino", "Chertanovo", "Arbat"]
+
 OPENERS: dict[tuple[str, Lang], list[str]] = {
     ("positive", "ru"): [
         "Пользуюсь сервисом «{brand}» уже полгода.",
