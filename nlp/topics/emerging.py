@@ -18,11 +18,9 @@ import numpy as np
 from nlp.lemmas import lemmatize_many
 from nlp.topics.cluster import build_clusters
 from nlp.topics.embedder import Embedder, get_embedder
-from nlp.topics.enrich import SentenceRow, _sentences_for
+from nlp.topics.enrich import MIN_CONTENT_LEMMAS, SentenceRow, _sentences_for
 from nlp.topics.polarity import kind_of
 from nlp.topics.store import insert_assignments, save_centroid, scalar, utcnow
-
-MIN_CONTENT_LEMMAS = 3  # "Спасибо!" or "Great!" is not a topic
 
 
 def _uncovered(con: duckdb.DuckDBPyConnection, since: datetime, limit: int) -> list[SentenceRow]:
@@ -39,6 +37,27 @@ def _uncovered(con: duckdb.DuckDBPyConnection, since: datetime, limit: int) -> l
     covered = set(con.execute("select distinct review_id, sentence_index from sentence_topics").fetchall())
     out = [s for s in _sentences_for(con, reviews) if (s.review_id, s.sentence_index) not in covered]
     return out[:limit]
+
+
+def _vectors(con: duckdb.DuckDBPyConnection, embedder: Embedder, sentences: list[SentenceRow]) -> np.ndarray:
+    """Vectors kept by enrichment for these sentences; only sentences without one are embedded now."""
+    stored = {
+        (rid, idx, chash): vec
+        for rid, idx, chash, vec in con.execute(
+            "select review_id, sentence_index, content_hash, vector from topic_uncovered_vectors"
+        ).fetchall()
+    }
+    found = [stored.get((s.review_id, s.sentence_index, s.content_hash)) for s in sentences]
+    missing = [i for i, vec in enumerate(found) if vec is None]
+    fresh = embedder.encode([sentences[i].text for i in missing]) if missing else None
+    dim = fresh.shape[1] if fresh is not None else len(found[0])  # type: ignore[arg-type]
+    out = np.zeros((len(sentences), dim), dtype=np.float32)
+    for i, vec in enumerate(found):
+        if vec is not None:
+            out[i] = vec
+    if fresh is not None:
+        out[missing] = fresh
+    return out
 
 
 def _existing(con: duckdb.DuckDBPyConnection) -> tuple[list[str], np.ndarray, dict[str, int]]:
@@ -84,7 +103,8 @@ def update_emerging(
     topics and assign the clustered sentences to them. Returns counts."""
     now = now or utcnow()
     embedder = embedder or get_embedder()
-    sentences = _uncovered(con, now - timedelta(days=window_days), max_sentences)
+    since = now - timedelta(days=window_days)
+    sentences = _uncovered(con, since, max_sentences)
     texts = [s.text for s in sentences]
     lemmas = lemmatize_many(texts, [s.language for s in sentences], drop_stop_words=True)
     keep = [i for i, lem in enumerate(lemmas) if len(set(lem)) >= MIN_CONTENT_LEMMAS]
@@ -93,7 +113,7 @@ def update_emerging(
         return stats
     sentences = [sentences[i] for i in keep]
     lemmas = [lemmas[i] for i in keep]
-    vectors = embedder.encode([s.text for s in sentences])
+    vectors = _vectors(con, embedder, sentences)
     clusters = build_clusters(vectors, lemmas, distance=distance, min_size=min_size)
     old_ids, old_vecs, old_sizes = _existing(con)
     number = _next_number(con)
@@ -149,6 +169,16 @@ def update_emerging(
                     )
                 )
         stats["n_clustered"] = insert_assignments(con, rows)
+        # Clustered sentences are covered now; vectors of reviews that left the window will never be clustered.
+        con.executemany(
+            "delete from topic_uncovered_vectors where review_id = ? and sentence_index = ?",
+            [(r[0], r[1]) for r in rows],
+        )
+        con.execute(
+            "delete from topic_uncovered_vectors where review_id in "
+            "(select review_id from reviews where first_seen_at < ?)",
+            [since],
+        )
         stats["n_clusters"] = len(clusters)
         con.execute("commit")
     except Exception:

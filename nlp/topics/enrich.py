@@ -25,6 +25,7 @@ from nlp.topics.store import insert_assignments, load_centroids, scalar, sync_ta
 from nlp.topics.taxonomy import Taxonomy, load_taxonomy
 
 EMERGING_MATCH = 0.88  # cosine to an emerging topic's centroid for a new sentence to join it between nightly runs
+MIN_CONTENT_LEMMAS = 3  # "Спасибо!" or "Great!" is not a topic: such sentences are never clustered
 
 
 @dataclass
@@ -125,15 +126,18 @@ def enrich_topics(
     for start in range(0, len(pending), batch_size):
         batch = pending[start : start + batch_size]
         sentences = _sentences_for(con, batch)
-        rows = _assign(assigner, embedder, sentences, polarity, emerging_ids, emerging_centroids, now)
+        rows, uncovered = _assign(assigner, embedder, sentences, polarity, emerging_ids, emerging_centroids, now)
         con.execute("begin transaction")
         try:
             for review_id, _, content_hash, _ in batch:
                 # Offsets of a changed review no longer point at the same words: its old rows go.
-                con.execute(
-                    "delete from sentence_topics where review_id = ? and content_hash <> ?", [review_id, content_hash]
-                )
+                for table in ("sentence_topics", "topic_uncovered_vectors"):
+                    con.execute(
+                        f"delete from {table} where review_id = ? and content_hash <> ?", [review_id, content_hash]
+                    )
             added = insert_assignments(con, rows)
+            if uncovered:
+                con.executemany("insert or replace into topic_uncovered_vectors values (?, ?, ?, ?, ?)", uncovered)
             n_by_review: dict[str, int] = {}
             for s in sentences:
                 n_by_review[s.review_id] = n_by_review.get(s.review_id, 0) + 1
@@ -160,9 +164,10 @@ def _assign(
     emerging_ids: list[str],
     emerging_centroids: np.ndarray,
     now: datetime,
-) -> list[tuple[Any, ...]]:
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Assignment rows, and vector rows of the sentences that stay uncovered (for the nightly clustering)."""
     if not sentences:
-        return []
+        return [], []
     texts = [s.text for s in sentences]
     vectors = embedder.encode(texts)
     lemmas = lemmatize_many(texts, [s.language for s in sentences], drop_stop_words=True)
@@ -174,6 +179,7 @@ def _assign(
             sentences[i].polarity = label
     column = {t: k for k, t in enumerate(assigner.topic_ids)}
     rows: list[tuple[Any, ...]] = []
+    uncovered: list[tuple[Any, ...]] = []
     for i, s in enumerate(sentences):
         pol = s.polarity if s.polarity in ("negative", "neutral", "positive") else "neutral"
         hits = [(t, float(scores.scores[i, column[t]])) for t in assigned[i]]
@@ -186,4 +192,6 @@ def _assign(
             rows.append(
                 (s.review_id, s.sentence_index, topic_id, score, pol, kind_of(pol), s.start, s.end, s.content_hash, now)
             )
-    return rows
+        if not hits and len(set(lemmas[i])) >= MIN_CONTENT_LEMMAS:
+            uncovered.append((s.review_id, s.sentence_index, s.content_hash, [float(x) for x in vectors[i]], now))
+    return rows, uncovered

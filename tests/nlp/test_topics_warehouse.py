@@ -104,8 +104,11 @@ def test_emerging_topics_keep_their_ids_across_runs(warehouse: duckdb.DuckDBPyCo
         _review(warehouse, f"p{i}", text)
     _review(warehouse, "old", PARKING[0], seen=NOW - timedelta(days=90))  # outside the window
     enrich_topics(warehouse, taxonomy=taxonomy, embedder=emb, now=NOW)
+    calls = emb.calls
     first = update_emerging(warehouse, embedder=emb, now=NOW, min_size=3, distance=0.5)
     assert first["n_new_topics"] == 1 and first["n_clustered"] == 4
+    assert emb.calls == calls  # the nightly run reuses the vectors enrichment kept
+    assert warehouse.execute("select count(*) from topic_uncovered_vectors").fetchone() == (0,)
     topic = warehouse.execute(
         "select topic_id, kind, status, first_seen_at, key_phrases, examples from topics where kind = 'emerging'"
     ).fetchone()
