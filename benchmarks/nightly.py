@@ -175,10 +175,10 @@ def run_size(n: int, enrich: str, workdir: Path, threads: int) -> None:
     con.execute(f"set threads = {threads}")
     setup_config(con)
     config = load_config(Path(__file__).resolve().parents[1] / "configs" / "demo.yaml")
-    t_total = time.perf_counter()
     with stage("synthesise", size) as info:
         rows = synthesise(n)
         info["note"] = f"{len(rows)} rows"
+    t_total = time.perf_counter()
     for attempt in ("new", "rerun"):
         prefix = "" if attempt == "new" else "rerun: "
         with stage(f"{prefix}load", size) as info:
