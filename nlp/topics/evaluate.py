@@ -9,6 +9,7 @@ the test half, the predicted polarity is the sentiment model's label for the who
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,12 +65,27 @@ class Encoded:
     lemmas: dict[str, list[list[str]]]
 
 
-def encode_language(embedder: Embedder, data_dir: str | Path, language: str) -> Encoded:
+def _encode_cached(embedder: Embedder, texts: list[str], cache_dir: Path | None) -> np.ndarray:
+    """Vectors of ``texts``, from ``cache_dir`` when the same texts were embedded by the same backend before."""
+    if cache_dir is None:
+        return embedder.encode(texts)
+    key = hashlib.sha256((type(embedder).__name__ + "\x00" + "\x00".join(texts)).encode()).hexdigest()[:24]
+    path = cache_dir / f"{key}.npy"
+    if path.is_file():
+        return np.load(path)
+    vectors = embedder.encode(texts)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    np.save(path, vectors)
+    return vectors
+
+
+def encode_language(embedder: Embedder, data_dir: str | Path, language: str, cache_dir: Path | None = None) -> Encoded:
+    """Split, embed (cached in ``cache_dir`` if given) and lemmatise one language's SemEval training file."""
     parts = load_split(data_dir, language)
     vectors, lemmas = {}, {}
     for name, sentences in parts.items():
         texts = [s.text for s in sentences]
-        vectors[name] = embedder.encode(texts)
+        vectors[name] = _encode_cached(embedder, texts, cache_dir)
         lemmas[name] = lemmatize_many(texts, [language] * len(texts), drop_stop_words=True)
     return Encoded(language, parts, vectors, lemmas)
 

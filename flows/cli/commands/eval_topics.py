@@ -31,6 +31,9 @@ def topics(
         typer.Option(help="Write the pooled (ru+en) global calibration into this taxonomy YAML's calibration block."),
     ] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the figures to this JSON file.")] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option(help="Keep sentence vectors here between runs (e.g. .cache/molva/eval_topics).")
+    ] = None,
 ) -> None:
     """Calibrate on one half of each training file (split by review, fixed), report on the other half.
 
@@ -64,7 +67,7 @@ def topics(
     embedder = get_embedder(backend)
     assigner = TopicAssigner(tax, embedder)
     try:
-        encoded = [encode_language(embedder, data, lang) for lang in languages]
+        encoded = [encode_language(embedder, data, lang, cache_dir) for lang in languages]
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
     results = [evaluate_language(assigner, e, polarity) for e in encoded]
