@@ -119,6 +119,7 @@ def _fill(rng: random.Random, template: str, lang: str, brand: str) -> str:
         amount=rng.randrange(800, 9000, 10),
         channel=rng.choice(["приложение", "сайт"]),
         channel_en=rng.choice(["app", "website"]),
+        family=rng.randrange(2, 6),
         minutes=rng.choice([25, 40, 50, 70, 90]),
         hours=rng.choice([2, 3, 4]),
         fast=rng.choice([20, 25, 30, 35]),
@@ -148,7 +149,7 @@ def _compose(rng: random.Random, brand: str, lang: str, weeks_from_end: int) -> 
     praise = dict(PRAISE_TOPICS[brand])
     parts: list[tuple[str, str]] = list(planted)
     if mood == "positive":
-        parts += [(_pick(rng, praise), "praise") for _ in range(rng.choice([1, 1, 2]))]
+        parts += [(_pick(rng, praise), "praise") for _ in range(rng.choice([1, 2, 2]))]
         rating = 5 if rng.random() < 0.7 else 4
     elif mood == "negative":
         parts += [(_pick(rng, complaints), "complaint") for _ in range(rng.choice([0, 1, 1, 2]) if planted else 1)]
@@ -161,10 +162,13 @@ def _compose(rng: random.Random, brand: str, lang: str, weeks_from_end: int) -> 
     seen: set[tuple[str, str]] = set()
     unique = [p for p in parts if not (p in seen or seen.add(p))]  # type: ignore[func-returns-value]
     sentences = [_sentence(rng, topic, polarity, lang, brand) for topic, polarity in unique]
-    opener = _fill(rng, rng.choice(vocab.OPENERS[(mood, lang)]), lang, brand)
-    context = _fill(rng, rng.choice(vocab.CONTEXT[lang]), lang, brand) if rng.random() < 0.75 else ""
+    # openers are short and optional; the context clause leads into the first topic sentence
+    opener = _fill(rng, rng.choice(vocab.OPENERS[(mood, lang)]), lang, brand) if rng.random() < 0.4 else ""
+    if sentences and rng.random() < 0.6:
+        context = _fill(rng, rng.choice(vocab.CONTEXT[lang]), lang, brand)
+        sentences[0] = f"{context} — {_lower_first(sentences[0])}"
     closer = rng.choice(vocab.CLOSERS[(mood, lang)])
-    text = " ".join(s for s in [opener, context, *sentences, closer] if s)
+    text = " ".join(s for s in [opener, *sentences, closer] if s)
     return {
         "mood": mood,
         "rating": rating,
@@ -174,8 +178,16 @@ def _compose(rng: random.Random, brand: str, lang: str, weeks_from_end: int) -> 
     }
 
 
+def _lower_first(sentence: str) -> str:
+    """Lower-case the first letter when it starts an ordinary word ("The courier" → "the courier", "I" stays)."""
+    first = sentence.split(" ", 1)[0]
+    if first in ("I", "I'm", "I've") or (len(first) > 1 and first[1].isupper()):
+        return sentence
+    return sentence[0].lower() + sentence[1:]
+
+
 def _author(rng: random.Random, lang: str) -> str:
-    initial = rng.choice("АБВГДЕКЛМНОПРСТ" if lang == "ru" else "ABCDEFGHKLMNPRST")
+    initial = rng.choice("АБВГДЕЗКЛМНОПРСТУФХЧШЯ" if lang == "ru" else "ABCDEFGHJKLMNOPRSTVWYZ")
     return f"{rng.choice(vocab.FIRST_NAMES[lang])} {initial}."
 
 

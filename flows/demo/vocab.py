@@ -246,24 +246,33 @@ SENTENCES: dict[tuple[str, str], dict[Lang, list[str]]] = {
     },
 }
 
-# Neutral context most reviews carry (what was ordered, where, how much): it makes two reviews with the same complaint
-# read differently, as real ones do, so near-duplicate detection finds only true copies.
+# Neutral context (what was ordered, where, how much), written as a clause that leads into the first topic sentence
+# ("Заказ был на субботу — курьер опоздал…"): two reviews with the same complaint then read differently, as real ones
+# do, and the context never stands alone as a sentence that could pile up into a fake "emerging topic".
 CONTEXT: dict[Lang, list[str]] = {
     "ru": [
-        "Заказ был на {weekday}: {item} и {item2}.",
-        "В заказе было {count} позиций, в том числе {item} и {item2}.",
-        "Живу в районе {district}, заказываю обычно вечером.",
-        "Сумма заказа — {amount} ₽.",
-        "Заказываю через {channel}, чаще всего {item} и {item2}.",
-        "Брали продукты к выходным, {count} позиций.",
+        "Заказ был на {weekday}",
+        "В заказе было {count} позиций, в том числе {item} и {item2}",
+        "Живу в районе {district}, заказываю обычно вечером",
+        "Заказ на {amount} ₽",
+        "Заказываю через {channel}, чаще всего {item} и {item2}",
+        "Брали продукты к выходным, {count} позиций",
+        "Покупаю для семьи из {family} человек",
+        "Заказывали к празднику {item} и {item2}",
+        "Раньше ходила в магазин у дома, теперь всё заказываю",
+        "Оплачивал картой при оформлении",
     ],
     "en": [
-        "My order was {item}, {item2} and a few other things for {weekday}.",
-        "There were {count} items in the order, including {item} and {item2}.",
-        "I live near {district} and usually order in the evening.",
-        "The order came to {amount} roubles.",
-        "I order through the {channel_en}, mostly {item} and {item2}.",
-        "We got groceries for the weekend, {count} items.",
+        "Ordered {item}, {item2} and a few other things for {weekday}",
+        "There were {count} items in the order, including {item} and {item2}",
+        "I live near {district} and usually order in the evening",
+        "The order came to {amount} roubles",
+        "I order through the {channel_en}, mostly {item} and {item2}",
+        "We got groceries for the weekend, {count} items",
+        "I shop for a family of {family}",
+        "We ordered {item} and {item2} for a birthday party",
+        "I used to walk to the corner shop, now I order everything",
+        "Paid by card at checkout",
     ],
 }
 WEEKDAYS: dict[Lang, list[str]] = {
@@ -273,18 +282,14 @@ WEEKDAYS: dict[Lang, list[str]] = {
 DISTRICTS = ["Сокол", "Марьино", "Хамовники", "Бутово", "Лефортово", "Митино", "Выхино", "Чертаново", "Арбат"]
 DISTRICTS_EN = ["Sokol", "Maryino", "Khamovniki", "Butovo", "Lefortovo", "Mitino", "Vykhino", "Chertanovo", "Arbat"]
 
+# Short on purpose (at most two content words): a greeting is not a topic.
 OPENERS: dict[tuple[str, Lang], list[str]] = {
-    ("positive", "ru"): [
-        "Пользуюсь сервисом «{brand}» уже полгода.",
-        "Заказываю здесь каждую неделю.",
-        "Всё понравилось!",
-        "",
-    ],
-    ("positive", "en"): ["I have used {brand} for about six months.", "I order here every week.", "Really happy!", ""],
-    ("negative", "ru"): ["Очень разочарован.", "Раньше всё было хорошо, но теперь нет.", "Ужасный сервис.", ""],
-    ("negative", "en"): ["Very disappointed.", "It used to be good but not any more.", "Terrible service.", ""],
-    ("mixed", "ru"): ["В целом неплохо, но есть нюансы.", "Сервис нормальный.", ""],
-    ("mixed", "en"): ["Mostly fine, with a few issues.", "The service is OK.", ""],
+    ("positive", "ru"): ["Всё понравилось!", "Постоянный клиент.", "Заказываю регулярно.", "Спасибо, {brand}!"],
+    ("positive", "en"): ["Really happy!", "Regular customer.", "Love it.", "Thanks, {brand}!"],
+    ("negative", "ru"): ["Очень разочарован.", "Ужасный сервис.", "Раньше было лучше.", "Кошмар."],
+    ("negative", "en"): ["Very disappointed.", "Terrible service.", "It used to be better.", "Awful."],
+    ("mixed", "ru"): ["В целом неплохо.", "Сервис нормальный.", "Так себе."],
+    ("mixed", "en"): ["Mostly fine.", "The service is OK.", "So-so."],
 }
 
 CLOSERS: dict[tuple[str, Lang], list[str]] = {
@@ -332,6 +337,10 @@ SPAM: dict[Lang, list[str]] = {
 }
 
 FIRST_NAMES: dict[Lang, list[str]] = {
-    "ru": ["Анна", "Мария", "Ольга", "Елена", "Дмитрий", "Алексей", "Иван", "Сергей", "Наталья", "Павел", "Юлия"],
-    "en": ["Anna", "Maria", "Olga", "Helen", "Dmitry", "Alex", "Ivan", "Sergey", "Natalie", "Paul", "Julia"],
-}
+    "ru": ["Анна", "Мария", "Ольга", "Елена", "Дмитрий", "Алексей", "Иван", "Сергей", "Наталья", "Павел", "Юлия",
+           "Татьяна", "Андрей", "Михаил", "Ксения", "Екатерина", "Николай", "Светлана", "Виктор", "Ирина", "Артём",
+           "Дарья", "Полина", "Роман", "Вера", "Глеб", "Кирилл", "Лидия", "Олег", "Софья"],
+    "en": ["Anna", "Maria", "Olga", "Helen", "Dmitry", "Alex", "Ivan", "Sergey", "Natalie", "Paul", "Julia", "Kate",
+           "Andrew", "Michael", "Kseniya", "Nick", "Svetlana", "Victor", "Irina", "Tom", "Daria", "Polly", "Roman",
+           "Vera", "Gleb", "Kirill", "Lydia", "Oleg", "Sophie", "Mark"],
+}  # fmt: skip

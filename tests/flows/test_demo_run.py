@@ -43,7 +43,7 @@ def test_molva_run_crawls_the_demo_corpus_and_reruns_without_new_work(tmp_path: 
     con = duckdb.connect(str(tmp_path / "demo.duckdb"), read_only=True)
     try:
         per_source = dict(con.execute("select source_id, count(*) from reviews group by all").fetchall())
-        assert per_source == {"lastochka-trustpilot": 135, "strela-appstore": 63, "volna-otzyvy": 44}
+        assert per_source == {"lastochka-trustpilot": 142, "strela-appstore": 60, "volna-otzyvy": 49}
         weeks = con.execute(
             "select count(distinct period_start) from mart_brand_period where period_grain = 'week'"
         ).fetchone()
@@ -61,6 +61,6 @@ def test_molva_run_crawls_the_demo_corpus_and_reruns_without_new_work(tmp_path: 
     assert again["totals"]["n_new"] == 0 and again["totals"]["n_updated"] == 0
     con = duckdb.connect(str(tmp_path / "demo.duckdb"), read_only=True)
     try:
-        assert con.execute("select count(*) from reviews").fetchone() == (242,)
+        assert con.execute("select count(*) from reviews").fetchone() == (251,)
     finally:
         con.close()
