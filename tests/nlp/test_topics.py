@@ -113,7 +113,7 @@ def test_clusters_on_separated_groups_and_noise() -> None:
     assert all(len(set(labels[i * 20 : (i + 1) * 20])) == 1 for i in range(3))
 
 
-def test_large_inputs_take_the_micro_cluster_path() -> None:
+def test_large_inputs_take_the_sampled_path() -> None:
     rng = np.random.default_rng(1)
     centres = rng.standard_normal((4, 16))
     vectors = np.vstack([c + 0.03 * rng.standard_normal((1200, 16)) for c in centres])
