@@ -34,7 +34,13 @@ def _uncovered(con: duckdb.DuckDBPyConnection, since: datetime, limit: int) -> l
         """,
         [since],
     ).fetchall()
-    covered = set(con.execute("select distinct review_id, sentence_index from sentence_topics").fetchall())
+    covered = set(
+        con.execute(
+            "select distinct s.review_id, s.sentence_index from sentence_topics as s join reviews as r "
+            "using (review_id) where r.first_seen_at >= ?",
+            [since],
+        ).fetchall()
+    )
     out = [s for s in _sentences_for(con, reviews) if (s.review_id, s.sentence_index) not in covered]
     return out[:limit]
 
