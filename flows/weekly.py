@@ -25,9 +25,8 @@ class DigestUnavailable(RuntimeError):
 def render_with_digest_renderer(**options: Any) -> Any:
     """THE call site of the digest renderer: ``flows.digest.render.render_digest(**options)``.
 
-    Options it may accept: ``db_path``, ``config``, ``week``, ``brand_id``, ``lang``, ``formats``, ``out_dir``,
-    ``send``; those its signature does not name are left out, so the two parts can evolve without breaking each other
-    (asking to send through a renderer that cannot is an error, not a silent no-op).
+    Options it may accept: ``db_path``, ``config``, ``week``, ``brand_id``, ``lang``, ``formats``, ``out_dir``; those
+    its signature does not name are left out, so the two parts can evolve without breaking each other.
     """
     try:
         from flows.digest.render import render_digest
@@ -37,8 +36,6 @@ def render_with_digest_renderer(**options: Any) -> Any:
         ) from exc
     params = inspect.signature(render_digest).parameters
     takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
-    if options.get("send") and not (takes_any or "send" in params):
-        raise DigestUnavailable("this digest renderer cannot send e-mail; run `molva digest --send` instead")
     return render_digest(**{k: v for k, v in options.items() if takes_any or k in params})
 
 
@@ -53,9 +50,18 @@ def _paths(result: Any) -> list[str]:
 
 
 @task(name="render-digest")
-def render_digest_task(options: dict[str, Any]) -> list[str]:
-    """Render the digest; returns the written files."""
-    return _paths(render_with_digest_renderer(**options))
+def render_digest_task(options: dict[str, Any]) -> Any:
+    """Render the digest; returns the renderer's result (its ``paths`` are the written files)."""
+    return render_with_digest_renderer(**options)
+
+
+@task(name="send-digest", retries=2, retry_delay_seconds=30)
+def send_digest_task(result: Any, recipients: list[str]) -> int:
+    """E-mail the rendered digest (SMTP settings from the environment); retried: mail servers hiccup."""
+    from flows.digest.send import send_digest
+
+    send_digest(result, recipients)
+    return len(recipients)
 
 
 @flow(name="weekly_digest", log_prints=True)
@@ -95,11 +101,15 @@ def weekly_digest(
             "lang": lang or config.digest.language,
             "formats": formats or ["html", "pdf", "md"],
             "out_dir": Path(out_dir or config.digest.out_dir),
-            "send": send,
         }
         step = time.perf_counter()
-        summary["digest"] = render_digest_task(options)
+        result = render_digest_task(options)
+        summary["digest"] = _paths(result)
         summary["steps"]["digest"] = {"status": "success", "seconds": round(time.perf_counter() - step, 2)}
+        if send:
+            if not config.digest.recipients:
+                raise ValueError(f"{config_path}: digest.recipients is empty, nobody to send the digest to")
+            summary["steps"]["send"] = {"status": "success", "n": send_digest_task(result, config.digest.recipients)}
     except Exception as exc:
         status, error = "failed", f"{type(exc).__name__}: {exc}"
         summary["steps"]["digest"] = {"status": "failed", "error": error[:300]}

@@ -111,6 +111,7 @@ sources:
   - {{id: rival-tp, brand: rival, platform: trustpilot, url: 'https://www.trustpilot.com/review/rival'}}
 {broken_source}warehouse: {{path: '{db}'}}
 nlp: {{sentiment_model: fake}}
+digest: {{language: en, recipients: [cx@example.org], out_dir: '{tmp_path / "reports"}'}}
 """
     path = tmp_path / "molva.yaml"
     path.write_text(text, encoding="utf-8")
@@ -213,3 +214,21 @@ def test_selected_sources(tmp_path: Path) -> None:
     assert selected_sources(config, ["rival-tp"]) == ["rival-tp"]
     with pytest.raises(ValueError, match="nope"):
         selected_sources(config, ["nope"])
+
+
+def test_weekly_digest_renders_from_the_marts_and_sends(
+    tmp_path: Path, doubles: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import flows.digest.send as send_module
+    from flows.weekly import weekly_digest
+
+    sent: list[tuple[Any, list[str]]] = []
+    monkeypatch.setattr(send_module, "send_digest", lambda result, recipients, **kw: sent.append((result, recipients)))
+    config = _write_config(tmp_path, broken=False)
+    nightly(config_path=str(config), crawl_retries=0, quiet=True)
+    summary = weekly_digest(config_path=str(config), formats=["html", "md"], send=True)
+    assert summary["status"] == "success"
+    assert sorted(Path(p).suffix for p in summary["digest"]) == [".html", ".md"]
+    assert all(Path(p).is_file() and Path(p).parent == tmp_path / "reports" for p in summary["digest"])
+    assert [recipients for _, recipients in sent] == [["cx@example.org"]]
+    assert "Acme" in Path(next(p for p in summary["digest"] if p.endswith(".html"))).read_text(encoding="utf-8")
