@@ -41,3 +41,11 @@ def test_serve_builds_timezone_aware_deployments_from_the_config(tmp_path: Path)
     assert nightly.schedules[0].schedule.timezone == "Europe/Moscow"
     assert nightly.parameters == {"config_path": str(config_file)}
     assert weekly.parameters["send"] is True  # the demo config has recipients
+
+
+def test_prefect_yaml_passes_prefects_own_validation() -> None:
+    from prefect.cli.deploy._models import PrefectYamlModel  # what `prefect deploy` validates the file with
+
+    model = PrefectYamlModel.model_validate(yaml.safe_load((REPO / "prefect.yaml").read_text(encoding="utf-8")))
+    assert [d.name for d in model.deployments] == ["molva-nightly", "molva-weekly-digest", "molva-backfill"]
+    assert model.deployments[0].schedules[0].timezone == "Europe/Moscow"
