@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -160,7 +161,7 @@ def enrich_sql(con: Any) -> str:
 def enrich_real(con: Any, config: Any) -> list[tuple[str, Callable[[], Any]]]:
     from flows.tasks.enrich import RUNNERS
 
-    return [(f"enrich:{name}", lambda fn=fn: fn(con, config)) for name, fn in RUNNERS.items()]
+    return [(f"enrich:{name}", partial(fn, con, config)) for name, fn in RUNNERS.items()]
 
 
 def run_size(n: int, enrich: str, workdir: Path, threads: int) -> None:
@@ -237,7 +238,8 @@ def run_marts_only(n: int, workdir: Path, threads: int) -> None:
     with stage("bulk insert (sql)", size) as info:
         con.execute(SQL_BULK, [n])
         info["note"] = enrich_sql(con)
-        info["note"] += f"; {con.execute('select count(*) from sentence_topics').fetchone()[0]} topic rows"
+        (n_topic_rows,) = con.execute("select count(*) from sentence_topics").fetchone() or (0,)
+        info["note"] += f"; {n_topic_rows} topic rows"
     for attempt in ("marts", "marts again"):
         with stage(attempt, size) as info:
             built = build_marts(con, sentiment_model="bench-rules")
