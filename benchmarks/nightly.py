@@ -22,8 +22,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import partial
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
