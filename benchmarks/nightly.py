@@ -172,6 +172,7 @@ def run_size(n: int, enrich: str, workdir: Path, threads: int) -> None:
 
     size = f"{n // 1000}k"
     db = workdir / f"bench-{n}.duckdb"
+    db.unlink(missing_ok=True)  # every run starts from an empty warehouse
     con = connect(db)
     con.execute(f"set threads = {threads}")
     setup_config(con)
@@ -232,7 +233,9 @@ def run_marts_only(n: int, workdir: Path, threads: int) -> None:
     from warehouse.marts import build_marts
 
     size = f"{n // 1000}k"
-    con = connect(workdir / f"bench-marts-{n}.duckdb")
+    db = workdir / f"bench-marts-{n}.duckdb"
+    db.unlink(missing_ok=True)
+    con = connect(db)
     con.execute(f"set threads = {threads}")
     setup_config(con)
     with stage("bulk insert (sql)", size) as info:
