@@ -304,6 +304,8 @@ def test_topics_weekly_counts_change_and_anomaly(con: duckdb.DuckDBPyConnection)
     assert spike[9] == pytest.approx(10 - 1.0)
     after = rows["2026-W07"]
     assert after[:5] == (2, 2, 30, 13, 120) and after[7] is False and after[8] is None
+    # the lower of the 4-week rate (13 + 0.5) / 120 and the 8-week rate (14 + 0.5) / 150 (only five weeks exist)
+    assert after[5] == pytest.approx(30 * min(13.5 / 120, 14.5 / 150))
     price = con.execute(
         "select n_complaints, anomaly_p_value < 0.01, is_anomaly from mart_topics_weekly"
         " where topic_id = 'price' and iso_week = '2026-W06'"

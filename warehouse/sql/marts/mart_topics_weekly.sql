@@ -3,7 +3,8 @@
 -- contract:
 --   unique_key: [brand_id, topic_id, week_start]
 --   not_null: [brand_id, topic_id, topic_kind, topic_label_en, week_start, iso_week, n_reviews_week, n_mentions,
---              n_complaints, n_praise, n_neutral, prev4_reviews, prev4_complaints, is_anomaly, is_new_topic]
+--              n_complaints, n_praise, n_neutral, prev4_reviews, prev4_complaints, prev8_reviews, prev8_complaints,
+--              is_anomaly, is_new_topic]
 --   accepted_values:
 --     topic_kind: [taxonomy, emerging]
 --   ranges:
@@ -112,19 +113,27 @@ windowed as (
         cast(coalesce(sum(d.n_complaints) over prev4, 0) as bigint) as prev4_complaints,
         cast(coalesce(sum(d.n_praise) over prev4, 0) as bigint) as prev4_praise,
         cast(coalesce(sum(d.n_mentions) over prev4, 0) as bigint) as prev4_mentions,
+        cast(coalesce(sum(d.n_reviews_week) over prev8, 0) as bigint) as prev8_reviews,
+        cast(coalesce(sum(d.n_complaints) over prev8, 0) as bigint) as prev8_complaints,
         min(d.week_start) filter (where d.n_mentions > 0) over (partition by d.brand_id, d.topic_id)
             as first_mention_week
     from dense as d
-    window prev4 as (partition by d.brand_id, d.topic_id order by d.week_start rows between 4 preceding and 1 preceding)
+    window
+        prev4 as (partition by d.brand_id, d.topic_id order by d.week_start rows between 4 preceding and 1 preceding),
+        prev8 as (partition by d.brand_id, d.topic_id order by d.week_start rows between 8 preceding and 1 preceding)
 ),
 
 tested as (
     select
         w.*,
-        -- expected complaints this week at the previous 4 weeks' complaint rate (0.5 pseudo-count so a topic with no
-        -- history still needs several complaints), scaled to this week's review volume
+        -- expected complaints this week: this week's volume at the lower of the previous 4 and 8 weeks' complaint
+        -- rates (0.5 pseudo-count so a topic with no history still needs several complaints); the 8-week rate keeps
+        -- a sustained rise visible for more than one week instead of becoming the new normal at once
         case
-            when w.prev4_reviews > 0 then w.n_reviews_week * (w.prev4_complaints + 0.5) / w.prev4_reviews
+            when w.prev4_reviews > 0
+                then w.n_reviews_week * least(
+                    (w.prev4_complaints + 0.5) / w.prev4_reviews, (w.prev8_complaints + 0.5) / w.prev8_reviews
+                )
         end as expected_complaints
     from windowed as w
 ),
@@ -166,6 +175,8 @@ final as (
         s.prev4_mentions,
         s.prev4_complaints,
         s.prev4_praise,
+        s.prev8_reviews,
+        s.prev8_complaints,
         case when s.prev4_reviews > 0 then s.prev4_complaints / s.prev4_reviews end as prev4_share_complaints,
         case
             when s.prev4_reviews > 0 and s.n_reviews_week > 0
@@ -183,8 +194,10 @@ final as (
         case
             when s.n_complaints >= 5 and s.prev4_reviews >= 20 and s.anomaly_p_value < 0.01
                 then printf(
-                    '%d complaints vs %.1f expected at the previous 4 weeks'' rate (%d of %d reviews); Poisson p=%.2g',
-                    s.n_complaints, s.expected_complaints, s.prev4_complaints, s.prev4_reviews, s.anomaly_p_value
+                    '%d complaints vs %.1f expected (%d of %d reviews in the previous 4 weeks, %d of %d in 8); '
+                    'Poisson p=%.2g',
+                    s.n_complaints, s.expected_complaints, s.prev4_complaints, s.prev4_reviews, s.prev8_complaints,
+                    s.prev8_reviews, s.anomaly_p_value
                 )
         end as anomaly_reason,
         s.first_mention_week = s.week_start as is_new_topic
