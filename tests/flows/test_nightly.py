@@ -232,3 +232,13 @@ def test_weekly_digest_renders_from_the_marts_and_sends(
     assert all(Path(p).is_file() and Path(p).parent == tmp_path / "reports" for p in summary["digest"])
     assert [recipients for _, recipients in sent] == [["cx@example.org"]]
     assert "Acme" in Path(next(p for p in summary["digest"] if p.endswith(".html"))).read_text(encoding="utf-8")
+
+
+def test_backfill_command_rejects_a_bad_date(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from flows.cli.main import app
+
+    config = _write_config(tmp_path, broken=False)
+    result = CliRunner().invoke(app, ["backfill", "--start", "2026-13-01", "--end", "2026-10-09", "-c", str(config)])
+    assert result.exit_code == 2 and "YYYY-MM-DD" in result.output

@@ -33,6 +33,8 @@ def _run_flows(
 
 
 def register(app: typer.Typer) -> None:
+    _register_backfill(app)
+
     @app.command("run")
     def run(
         config: ConfigOption = None,
@@ -81,5 +83,35 @@ def register(app: typer.Typer) -> None:
         else:
             err_console.print(f"[yellow]digest not rendered[/yellow]: {why}", highlight=False)
         console.print(f"done in {time.perf_counter() - started:.0f} s ({summary['status']})", highlight=False)
+        if summary["status"] != "success":
+            raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _register_backfill(app: typer.Typer) -> None:
+    @app.command("backfill")
+    def backfill_command(
+        start: str = typer.Option(..., help="First day of the range (YYYY-MM-DD, UTC)."),
+        end: str = typer.Option(..., help="Last day of the range (YYYY-MM-DD, UTC), inclusive."),
+        config: ConfigOption = None,
+        source: list[str] = typer.Option(None, "--source", "-s", help="Only these source ids (repeatable)."),
+        enrich: bool = typer.Option(True, help="Run the enrichment steps after the crawl."),
+    ) -> None:
+        """Re-crawl fully, enrich, rebuild marts and count the reviews published in [START, END] per source.
+
+        Exit code 1 when the run was partial or failed.
+        """
+        from datetime import date
+
+        from flows.backfill import backfill
+
+        try:
+            first, last = date.fromisoformat(start), date.fromisoformat(end)
+        except ValueError as exc:
+            err_console.print(f"[red]error[/red] --start/--end must be YYYY-MM-DD: {exc}", highlight=False)
+            raise typer.Exit(2) from None
+        load_config_or_exit(config)
+        summary = backfill(
+            start=first, end=last, config_path=str(config_path(config)), sources=source or None, enrich=enrich
+        )
         if summary["status"] != "success":
             raise typer.Exit(EXIT_PROBLEMS)
