@@ -6,6 +6,7 @@ When the config's sources point at the demo server (``http://127.0.0.1:8765``), 
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,14 @@ from typing import Any
 import typer
 
 from flows.cli.common import EXIT_PROBLEMS, ConfigOption, config_path, console, err_console, load_config_or_exit
+
+
+def offline_prefect() -> None:
+    """Keep Prefect's temporary local API from phoning home (its server telemetry): Molva talks only to 127.0.0.1.
+
+    Must run before Prefect is imported; an explicit setting in the environment wins.
+    """
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
 def _run_flows(
@@ -52,6 +61,7 @@ def register(app: typer.Typer) -> None:
         """
         from flows.demo.runconfig import CONFIG_ROOT, demo_run_config
 
+        offline_prefect()
         started = time.perf_counter()
         path = config_path(config)
         cfg = load_config_or_exit(config)
@@ -102,6 +112,7 @@ def _register_backfill(app: typer.Typer) -> None:
         """
         from datetime import date
 
+        offline_prefect()
         from flows.backfill import backfill
 
         try:

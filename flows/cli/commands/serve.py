@@ -45,6 +45,9 @@ def register(app: typer.Typer) -> None:
         Schedules and their time zone come from the config's `schedule:` section; each run gets the config path as
         its parameter. For a Prefect server with work pools, use `prefect deploy` with prefect.yaml instead.
         """
+        from flows.cli.commands.run import offline_prefect
+
+        offline_prefect()
         from prefect import serve as prefect_serve
 
         path = config_path(config)
