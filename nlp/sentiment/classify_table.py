@@ -70,7 +70,8 @@ def classify_frame(
         preds = _predict_chunked(model, texts, progress)
         out = base.reset_index(drop=True).assign(**_columns(preds, [detect_language(t) for t in texts]))
         return out, counts
-    rows, pieces = [], []
+    rows: list[tuple[int, int | None, int | None, int | None, str]] = []
+    pieces: list[int] = []
     for row_no, value in enumerate(frame[text_column].tolist()):
         raw = value if isinstance(value, str) else ""
         found = split_sentences(raw)

@@ -31,7 +31,11 @@ def build(
         from nlp.sentiment.artifact import BUILTIN_DIR, META_FILE, assemble
 
         if (BUILTIN_DIR / META_FILE).is_file():
-            typer.echo(f"molva-sentiment: {assemble()}")
+            from nlp.sentiment.onnx_backend import export_onnx
+
+            assembled = assemble()
+            typer.echo(f"molva-sentiment: {assembled}")
+            typer.echo(f"molva-sentiment int8 ONNX: {export_onnx(assembled)}")
         else:
             typer.echo(f"molva-sentiment: no trained part in {BUILTIN_DIR} yet (run `molva models train`)")
 

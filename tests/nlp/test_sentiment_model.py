@@ -1,0 +1,56 @@
+"""The stored molva-sentiment part: within budget, well-formed; and (slow) the assembled model's real behaviour."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from nlp.sentiment.artifact import BUILTIN_DIR, META_FILE, METRICS_FILE, TRAINED_FILE
+
+MAX_PART_BYTES = 25 * 1024 * 1024
+
+pytestmark = pytest.mark.skipif(not (BUILTIN_DIR / TRAINED_FILE).is_file(), reason="molva-sentiment not trained yet")
+
+
+def test_stored_part_is_small_and_described() -> None:
+    total = sum(p.stat().st_size for p in BUILTIN_DIR.iterdir() if p.is_file())
+    assert total <= MAX_PART_BYTES, f"{BUILTIN_DIR} holds {total} bytes"
+    meta = json.loads((BUILTIN_DIR / META_FILE).read_text())
+    assert meta["labels"] == ["negative", "neutral", "positive"]
+    assert 0 <= meta["train_from_layer"] < 12
+    metrics = json.loads((BUILTIN_DIR / METRICS_FILE).read_text())
+    assert "training_history" in metrics
+
+
+def test_stored_part_holds_only_top_layers_and_head() -> None:
+    from safetensors import safe_open
+
+    meta = json.loads((BUILTIN_DIR / META_FILE).read_text())
+    with safe_open(str(BUILTIN_DIR / TRAINED_FILE), framework="np") as f:
+        keys = list(f.keys())
+    layers = {int(k.split(".")[3]) for k in keys if k.startswith("roberta.encoder.layer.")}
+    assert layers == set(range(meta["train_from_layer"], 12))
+    assert any(k.startswith("classifier.") for k in keys)
+    assert not any("embeddings" in k for k in keys)
+
+
+OBVIOUS = [
+    ("Ужасное качество, порвалось в первый же день, деньги на ветер", "negative"),
+    ("Отличное платье, село идеально, всем рекомендую!", "positive"),
+    ("Terrible product, it broke after one day. Waste of money.", "negative"),
+    ("Excellent value, works great and arrived quickly.", "positive"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["onnx", "transformers"])
+def test_builtin_model_gets_obvious_reviews_right(backend: str) -> None:
+    from nlp.sentiment import load_sentiment_model
+
+    model = load_sentiment_model("molva-sentiment", backend=backend)
+    preds = model.predict([t for t, _ in OBVIOUS])
+    assert [p.label for p in preds] == [label for _, label in OBVIOUS]
+    assert model.name == "molva-sentiment" and model.version.startswith(
+        json.loads((BUILTIN_DIR / META_FILE).read_text())["version"]
+    )
