@@ -10,6 +10,7 @@ uncovered sentences are clustered, and assignments are insert-only.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -21,9 +22,12 @@ from nlp.topics.embedder import Embedder, get_embedder
 from nlp.topics.enrich import MIN_CONTENT_LEMMAS, SentenceRow, _sentences_for
 from nlp.topics.polarity import kind_of
 from nlp.topics.store import insert_assignments, save_centroid, scalar, utcnow
+from nlp.topics.taxonomy import load_taxonomy
 
 
-def _uncovered(con: duckdb.DuckDBPyConnection, since: datetime, limit: int) -> list[SentenceRow]:
+def _uncovered(
+    con: duckdb.DuckDBPyConnection, since: datetime, limit: int, polarity_band: float | None
+) -> list[SentenceRow]:
     reviews = con.execute(
         """
         select r.review_id, r.text, r.content_hash, r.language
@@ -41,7 +45,7 @@ def _uncovered(con: duckdb.DuckDBPyConnection, since: datetime, limit: int) -> l
             [since],
         ).fetchall()
     )
-    out = [s for s in _sentences_for(con, reviews) if (s.review_id, s.sentence_index) not in covered]
+    out = [s for s in _sentences_for(con, reviews, polarity_band) if (s.review_id, s.sentence_index) not in covered]
     return out[:limit]
 
 
@@ -104,13 +108,15 @@ def update_emerging(
     distance: float = 0.12,
     match: float = 0.85,
     max_sentences: int = 100_000,
+    taxonomy_path: str | Path | None = None,
 ) -> dict[str, int]:
     """Cluster uncovered sentences of reviews first seen in the last ``window_days``; create or continue emerging
     topics and assign the clustered sentences to them. Returns counts."""
     now = now or utcnow()
     embedder = embedder or get_embedder()
     since = now - timedelta(days=window_days)
-    sentences = _uncovered(con, since, max_sentences)
+    band = load_taxonomy(taxonomy_path).calibration.polarity_band
+    sentences = _uncovered(con, since, max_sentences, band)
     texts = [s.text for s in sentences]
     lemmas = lemmatize_many(texts, [s.language for s in sentences], drop_stop_words=True)
     keep = [i for i, lem in enumerate(lemmas) if len(set(lem)) >= MIN_CONTENT_LEMMAS]

@@ -20,7 +20,7 @@ import numpy as np
 from nlp.lemmas import guess_language, lemmatize_many
 from nlp.topics.assign import TopicAssigner
 from nlp.topics.embedder import Embedder, get_embedder
-from nlp.topics.polarity import PolarityFn, kind_of
+from nlp.topics.polarity import PolarityFn, kind_of, label_from_score
 from nlp.topics.store import insert_assignments, load_centroids, scalar, sync_taxonomy, taxonomy_hash, utcnow
 from nlp.topics.taxonomy import Taxonomy, load_taxonomy
 
@@ -38,14 +38,18 @@ class SentenceRow:
     language: str
     content_hash: str
     polarity: str | None
+    score: float | None = None
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(scalar(con, "select count(*) from information_schema.tables where table_name = ?", [name]))
 
 
-def _sentences_for(con: duckdb.DuckDBPyConnection, reviews: Sequence[tuple[Any, ...]]) -> list[SentenceRow]:
-    """Sentences of ``reviews`` (review_id, text, content_hash, language): from sentence_sentiment when present."""
+def _sentences_for(
+    con: duckdb.DuckDBPyConnection, reviews: Sequence[tuple[Any, ...]], polarity_band: float | None = None
+) -> list[SentenceRow]:
+    """Sentences of ``reviews`` (review_id, text, content_hash, language): from sentence_sentiment when present,
+    with their polarity (the model's label, or the side of the calibrated band the score is on)."""
     from nlp.sentences import split_sentences
 
     stored: dict[str, list[SentenceRow]] = {}
@@ -61,7 +65,7 @@ def _sentences_for(con: duckdb.DuckDBPyConnection, reviews: Sequence[tuple[Any, 
                 group by ss.review_id
             )
             select ss.review_id, ss.sentence_index, ss.start_char, ss.end_char, ss.sentence_text, ss.language,
-                   ss.content_hash, ss.label
+                   ss.content_hash, ss.label, ss.score
             from sentence_sentiment as ss join current_model as cm using (review_id, model_name)
             join reviews as r on r.review_id = ss.review_id and r.content_hash = ss.content_hash
             order by ss.review_id, ss.sentence_index
@@ -69,7 +73,9 @@ def _sentences_for(con: duckdb.DuckDBPyConnection, reviews: Sequence[tuple[Any, 
             [ids],
         ).fetchall()
         for found in rows:
-            stored.setdefault(found[0], []).append(SentenceRow(*found))
+            row = SentenceRow(*found)
+            row.polarity = label_from_score(str(row.polarity), row.score, polarity_band)
+            stored.setdefault(found[0], []).append(row)
     out: list[SentenceRow] = []
     for review_id, text, content_hash, language in reviews:
         if review_id in stored:
@@ -125,7 +131,7 @@ def enrich_topics(
     stats.update(n_reviews=len(pending), n_sentences=0, n_assignments=0, n_complaint=0, n_praise=0, n_neutral=0)
     for start in range(0, len(pending), batch_size):
         batch = pending[start : start + batch_size]
-        sentences = _sentences_for(con, batch)
+        sentences = _sentences_for(con, batch, taxonomy.calibration.polarity_band)
         rows, uncovered = _assign(assigner, embedder, sentences, polarity, emerging_ids, emerging_centroids, now)
         con.execute("begin transaction")
         try:

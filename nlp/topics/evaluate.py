@@ -20,7 +20,7 @@ from nlp.topics.absa import AbsaSentence, load_split
 from nlp.topics.assign import TopicAssigner
 from nlp.topics.calibrate import F1, calibrate, micro_f1
 from nlp.topics.embedder import Embedder
-from nlp.topics.polarity import PolarityFn
+from nlp.topics.polarity import PolarityFn, SentimentPolarity, fit_band, label_from_score
 from nlp.topics.taxonomy import Calibration
 
 
@@ -34,8 +34,12 @@ class LanguageResult:
     calibration: Calibration
     test: F1
     per_topic: dict[str, dict[str, float]] = field(default_factory=dict)
-    polarity_accuracy: float | None = None
+    polarity_accuracy: float | None = None  # with the neutral band fitted on the calibration half (if a model)
+    polarity_accuracy_labels: float | None = None  # the sentiment model's own labels
+    polarity_band: float | None = None
     n_polarity: int = 0
+    # calibration-half (gold, model label, score) triples, kept for the pooled band fit
+    polarity_fit_data: list[tuple[str, str, float]] = field(default_factory=list, repr=False)
 
 
 def _per_topic(ids: list[str], gold: list[set[str]], pred: list[list[str]]) -> dict[str, dict[str, float]]:
@@ -121,23 +125,64 @@ def evaluate_language(
         _per_topic(assigner.topic_ids, gold, predicted),
     )
     if polarity is not None:
-        with_opinions = [s for s in test if s.opinions]
-        labels = polarity([s.text for s in with_opinions])
-        pairs = [(pol, label) for s, label in zip(with_opinions, labels, strict=True) for _, pol in s.opinions]
-        result.n_polarity = len(pairs)
-        result.polarity_accuracy = float(np.mean([g == p for g, p in pairs])) if pairs else None
+        _polarity(result, data, polarity)
     return result
 
 
-def pooled_calibration(assigner: TopicAssigner, encoded: list[Encoded]) -> Calibration:
+def _opinion_pairs(sentences: list[AbsaSentence]) -> tuple[list[str], list[int]]:
+    """Texts of sentences with opinions, and for every gold (category, polarity) tuple its sentence's position."""
+    with_opinions = [s for s in sentences if s.opinions]
+    owners = [k for k, s in enumerate(with_opinions) for _ in s.opinions]
+    return [s.text for s in with_opinions], owners
+
+
+def _polarity(result: LanguageResult, data: Encoded, polarity: PolarityFn) -> None:
+    """SemEval slot-3 style accuracy: every gold (sentence, category, polarity) tuple against the sentence's label."""
+    test_texts, test_owner = _opinion_pairs(data.parts["test"])
+    test_gold = [pol for s in data.parts["test"] if s.opinions for _, pol in s.opinions]
+    result.n_polarity = len(test_gold)
+    if not isinstance(polarity, SentimentPolarity):
+        labels = polarity(test_texts)
+        result.polarity_accuracy = float(np.mean([g == labels[k] for g, k in zip(test_gold, test_owner, strict=True)]))
+        return
+    cal_texts, cal_owner = _opinion_pairs(data.parts["calibration"])
+    cal_gold = [pol for s in data.parts["calibration"] if s.opinions for _, pol in s.opinions]
+    cal_labels, cal_scores = polarity.predict(cal_texts)
+    result.polarity_fit_data = [
+        (g, cal_labels[k], float(cal_scores[k])) for g, k in zip(cal_gold, cal_owner, strict=True)
+    ]
+    band, _ = fit_band(*zip(*result.polarity_fit_data, strict=True))
+    labels, scores = polarity.predict(test_texts)
+    result.polarity_band = band
+    result.polarity_accuracy_labels = float(
+        np.mean([g == labels[k] for g, k in zip(test_gold, test_owner, strict=True)])
+    )
+    result.polarity_accuracy = float(
+        np.mean(
+            [
+                g == label_from_score(labels[k], float(scores[k]), band)
+                for g, k in zip(test_gold, test_owner, strict=True)
+            ]
+        )
+    )
+
+
+def pooled_calibration(
+    assigner: TopicAssigner, encoded: list[Encoded], results: list[LanguageResult] | None = None
+) -> Calibration:
     """One set of global parameters fitted on the calibration halves of all languages together (no per-topic
-    thresholds): the default for taxonomies that have no labelled data of their own."""
+    thresholds): the default for taxonomies that have no labelled data of their own. The polarity band is pooled
+    too when ``results`` carry sentiment-model predictions."""
     vectors = np.vstack([e.vectors["calibration"] for e in encoded])
     lemmas = [lem for e in encoded for lem in e.lemmas["calibration"]]
     gold = [s.categories for e in encoded for s in e.parts["calibration"]]
     langs = "+".join(e.language for e in encoded)
-    return calibrate(
+    fitted = calibrate(
         assigner, vectors, lemmas, gold, per_topic=False,
         fitted_on=f"SemEval-2016 restaurants {langs} train, calibration halves ({len(gold)} sentences), "
         "global parameters only",
     )  # fmt: skip
+    triples = [t for r in results or [] for t in r.polarity_fit_data]
+    if triples:
+        fitted.polarity_band = fit_band(*zip(*triples, strict=True))[0]
+    return fitted

@@ -1,18 +1,26 @@
-"""Sentence polarity for complaints and praise, taken from the sentiment model.
+"""Complaint or praise: the polarity of a sentence that mentions a topic, from the sentiment model.
 
 The topic stage does not classify sentiment itself: it reads ``sentence_sentiment`` rows in the warehouse, or calls
 the sentiment model (:mod:`nlp.sentiment`) for ``molva tag`` and ``molva eval topics``. A polarity function is any
-callable ``texts -> labels`` with labels negative|neutral|positive, so tests inject a trivial one.
+callable ``texts -> labels`` (negative|neutral|positive), so tests inject a trivial one.
+
+The sentiment model's ``neutral`` class was learned on whole reviews (3-star RuReviews), where it means "mixed"; a
+sentence that names a topic is usually an opinion about it. So the decision can use the model's score
+(p_positive − p_negative) with a neutral band calibrated on aspect-level gold (``Calibration.polarity_band``, fitted on
+the SemEval calibration halves): positive above ``+band``, negative below ``−band``, neutral inside. ``None`` keeps the
+model's own label.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+
+import numpy as np
 
 PolarityFn = Callable[[list[str]], list[str]]
 
 KIND_BY_POLARITY = {"negative": "complaint", "positive": "praise", "neutral": "neutral"}
+BANDS = tuple(round(b, 3) for b in np.linspace(0.0, 0.9, 46))
 
 
 def kind_of(polarity: str) -> str:
@@ -20,42 +28,50 @@ def kind_of(polarity: str) -> str:
     return KIND_BY_POLARITY.get(polarity, "neutral")
 
 
-def _labels_from(result: Any, n: int) -> list[str]:
-    """Accept the shapes a ``predict`` may return: a list of labels, of dicts or objects with ``label``, or a
-    ``(labels, probabilities, scores)`` tuple."""
-    if isinstance(result, tuple) and len(result) == 3 and len(result[0]) == n:
-        return [str(x) for x in result[0]]
-    if hasattr(result, "labels"):
-        return [str(x) for x in result.labels]
-    if hasattr(result, "columns") and "label" in getattr(result, "columns", []):
-        return [str(x) for x in result["label"]]
-    out = []
-    for item in result:
-        if isinstance(item, str):
-            out.append(item)
-        elif isinstance(item, dict):
-            out.append(str(item["label"]))
-        else:
-            out.append(str(item.label))
-    return out
+def label_from_score(label: str, score: float | None, band: float | None) -> str:
+    """The polarity of a topic mention: the model's ``label``, or the side of the calibrated band ``score`` is on."""
+    if band is None or score is None:
+        return label
+    if score > band:
+        return "positive"
+    if score < -band:
+        return "negative"
+    return "neutral"
 
 
-def sentiment_polarity(model: str | None = None, *, batch_size: int = 32) -> PolarityFn:
-    """A polarity function backed by Molva's sentiment model (``model`` is an id or path; None = built-in)."""
-    from nlp.sentiment.registry import load_sentiment_model
+class SentimentPolarity:
+    """Polarity from Molva's sentiment model; callable as a :data:`PolarityFn`."""
 
-    instance = load_sentiment_model(model, batch_size=batch_size)
+    def __init__(self, model: str | None = None, *, band: float | None = None, batch_size: int = 32) -> None:
+        from nlp.sentiment.registry import load_sentiment_model
 
-    def predict(texts: list[str]) -> list[str]:
+        self.model = load_sentiment_model(model, batch_size=batch_size)
+        self.band = band
+
+    def predict(self, texts: list[str]) -> tuple[list[str], np.ndarray]:
+        """Model labels and scores (p_positive − p_negative)."""
         if not texts:
-            return []
-        return _labels_from(instance.predict(texts), len(texts))
+            return [], np.zeros(0)
+        preds = self.model.predict(texts)
+        return [p.label for p in preds], np.array([p.score for p in preds], dtype=float)
 
-    return predict
+    def __call__(self, texts: list[str]) -> list[str]:
+        labels, scores = self.predict(texts)
+        return [label_from_score(lab, float(s), self.band) for lab, s in zip(labels, scores, strict=True)]
 
 
-def polarities(texts: Sequence[str], fn: PolarityFn | None) -> list[str]:
-    """Labels for ``texts`` from ``fn``; every sentence is ``neutral`` when no polarity source is available."""
-    if fn is None:
-        return ["neutral"] * len(texts)
-    return fn(list(texts))
+def sentiment_polarity(model: str | None = None, *, band: float | None = None, batch_size: int = 32) -> PolarityFn:
+    """A polarity function backed by Molva's sentiment model (``model`` is an id or path; None = built-in)."""
+    return SentimentPolarity(model, band=band, batch_size=batch_size)
+
+
+def fit_band(gold: Sequence[str], labels: Sequence[str], scores: Sequence[float]) -> tuple[float | None, float]:
+    """The neutral band (or None = model labels) with the best accuracy against ``gold``, and that accuracy."""
+    best: tuple[float | None, float] = (None, float(np.mean([g == p for g, p in zip(gold, labels, strict=True)])))
+    for band in BANDS:
+        acc = float(
+            np.mean([g == label_from_score(lab, s, band) for g, lab, s in zip(gold, labels, scores, strict=True)])
+        )
+        if acc > best[1]:
+            best = (band, acc)
+    return best

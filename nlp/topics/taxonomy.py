@@ -36,6 +36,8 @@ class Calibration(BaseModel):
     relative_weight: float = 1.0
     fitted_on: str = "SemEval-2016 restaurants ru+en train, calibration halves (2855 sentences), global parameters only"
     per_topic: dict[str, float] = Field(default_factory=dict)
+    # Neutral band on the sentiment score for complaint/praise (None: the sentiment model's own label); see polarity.py
+    polarity_band: float | None = None
 
 
 class Topic(BaseModel):

@@ -175,3 +175,19 @@ def test_save_calibration_keeps_comments_and_topics(tmp_path: Path) -> None:
     assert path.read_text().startswith("# my taxonomy\n") and path.read_text().count("calibration:") == 1
     loaded = load_taxonomy(path)
     assert loaded.calibration == fitted and loaded.ids == ["delivery", "staff", "app"]
+
+
+def test_polarity_band_and_its_fit() -> None:
+    from nlp.topics.polarity import fit_band, kind_of, label_from_score
+
+    assert label_from_score("neutral", 0.4, None) == "neutral"
+    assert [label_from_score("neutral", s, 0.2) for s in (0.4, -0.5, 0.1)] == ["positive", "negative", "neutral"]
+    assert [kind_of(p) for p in ("negative", "positive", "neutral", "odd")] == [
+        "complaint",
+        "praise",
+        "neutral",
+    ] * 1 + ["neutral"]
+    gold = ["positive", "positive", "negative", "neutral"]
+    band, acc = fit_band(gold, ["neutral", "positive", "neutral", "neutral"], [0.5, 0.9, -0.6, 0.05])
+    assert band is not None and 0.05 <= band < 0.5 and acc == 1.0
+    assert fit_band(["positive"], ["positive"], [0.1]) == (None, 1.0)  # labels already right: keep them

@@ -72,6 +72,22 @@ def test_sentence_sentiment_rows_give_sentences_and_polarity(
     enrich_topics(warehouse, taxonomy=taxonomy, embedder=LemmaHashEmbedder(), now=NOW)
     rows = warehouse.execute("select sentence_index, topic_id, kind from sentence_topics order by 1").fetchall()
     assert rows == [(0, "delivery", "complaint"), (1, "staff", "praise")]
+    # With a calibrated band the score decides: both rows have score 0 (p_pos = p_neg), inside any band -> neutral.
+    data = taxonomy.model_dump()
+    data["calibration"]["polarity_band"] = 0.1
+    enrich_topics(warehouse, taxonomy=Taxonomy.model_validate(data), embedder=LemmaHashEmbedder(), now=NOW, retag=True)
+    kinds = warehouse.execute("select kind from sentence_topics order by sentence_index").fetchall()
+    assert kinds == [("complaint",), ("praise",)]  # insert-only: assigned rows keep their values on a retag
+    _review(warehouse, "r2", "Курьер опоздал.", chash="h2")
+    warehouse.execute(
+        "insert into sentence_sentiment values ('r2', 0, 'h2', 0, 15, 'Курьер опоздал.', 'ru', 'neutral', -0.5, "
+        "0.6, 0.3, 0.1, 'm', '1', ?)",
+        [NOW],
+    )
+    enrich_topics(warehouse, taxonomy=Taxonomy.model_validate(data), embedder=LemmaHashEmbedder(), now=NOW)
+    assert warehouse.execute("select polarity, kind from sentence_topics where review_id = 'r2'").fetchall() == [
+        ("negative", "complaint")
+    ]  # the model said neutral, but its score -0.5 is outside the band
 
 
 def test_changed_review_is_retagged_and_unchanged_ids_stay(

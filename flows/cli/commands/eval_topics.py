@@ -74,11 +74,13 @@ def topics(
         fail(str(exc))
     results = [evaluate_language(assigner, e, polarity) for e in encoded]
     summary = Table(title="molva eval topics: SemEval-2016 restaurants, test halves (calibrated on the other halves)")
-    for column in ("language", "sentences fit/test", "precision", "recall", "micro-F1", "polarity acc.", "target"):
+    for column in ("language", "sentences fit/test", "precision", "recall", "micro-F1", "polarity accuracy", "target"):
         summary.add_column(column, justify="left" if column == "language" else "right")
     targets = {"ru": "F1 ≥ 0.65, acc ≥ 0.80", "en": "F1 ≥ 0.70, acc ≥ 0.80"}
     for r in results:
         acc = f"{r.polarity_accuracy:.4f} (n={r.n_polarity})" if r.polarity_accuracy is not None else "not measured"
+        if r.polarity_accuracy_labels is not None:
+            acc += f"; model labels {r.polarity_accuracy_labels:.4f}, band {r.polarity_band}"
         summary.add_row(
             r.language, f"{r.n_calibration}/{r.n_test}", f"{r.test.precision:.4f}", f"{r.test.recall:.4f}",
             f"{r.test.f1:.4f}", acc, targets[r.language],
@@ -92,12 +94,15 @@ def topics(
             per.add_row(topic_id, str(int(row["n_gold"])), f"{row['precision']:.3f}", f"{row['recall']:.3f}",
                         f"{row['f1']:.3f}")  # fmt: skip
         console.print(per)
-    pooled = pooled_calibration(assigner, encoded)
+    pooled = pooled_calibration(assigner, encoded, results)
     console.print(f"pooled global calibration: {pooled.model_dump()}", highlight=False)
     if save_calibration is not None:
+        # The polarity band is reported, not saved: SemEval annotates opinions only (almost no neutral mentions), so
+        # its fit would abolish neutral mentions in CX data. The target file keeps its own polarity_band.
         try:
+            pooled.polarity_band = load_taxonomy(save_calibration).calibration.polarity_band
             write_calibration(save_calibration, pooled)
-        except (OSError, KeyError, TypeError) as exc:
+        except (OSError, KeyError, TypeError, TaxonomyError) as exc:
             fail(f"{save_calibration}: cannot write the calibration ({exc})")
         console.print(f"wrote the pooled calibration into {save_calibration}")
     if json_out is not None:
@@ -105,7 +110,8 @@ def topics(
             r.language: {
                 "precision": r.test.precision, "recall": r.test.recall, "micro_f1": r.test.f1,
                 "n_gold": r.test.n_gold, "n_pred": r.test.n_pred, "polarity_accuracy": r.polarity_accuracy,
-                "n_polarity": r.n_polarity, "n_calibration": r.n_calibration, "n_test": r.n_test,
+                "n_polarity": r.n_polarity, "polarity_accuracy_model_labels": r.polarity_accuracy_labels,
+                "polarity_band": r.polarity_band, "n_calibration": r.n_calibration, "n_test": r.n_test,
                 "calibration": r.calibration.model_dump(), "per_category": r.per_topic,
             }
             for r in results

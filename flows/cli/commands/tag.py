@@ -48,7 +48,7 @@ def tag(
     polarity: PolarityFn | None = None
     if not no_polarity:
         try:
-            polarity = sentiment_polarity(model)
+            polarity = sentiment_polarity(model, band=tax.calibration.polarity_band)
         except (FileNotFoundError, ValueError, ImportError, RuntimeError) as exc:
             err_console.print(f"[yellow]warning[/yellow] no polarity ({exc}); polarity and kind are left empty")
     assigner = TopicAssigner(tax, get_embedder(backend))
