@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import FIXTURES, REPO
 from crawl_mockserver import Canned, MockServer
 from crawl_pages import jsonld_page, review
+from crawl_support import FIXTURES, REPO
 from typer.testing import CliRunner
 
 from flows.cli.main import app

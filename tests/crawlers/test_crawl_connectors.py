@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote
 
-from conftest import FAST_SETTINGS, FIXTURES, make_config, shared_page
 from crawl_mockserver import Canned, MockServer
+from crawl_support import FAST_SETTINGS, FIXTURES, make_config, shared_page
 
 from crawlers.runner import crawl_all, crawl_source
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import EXPECTED, FIXTURES, REPO, shared_page
+from crawl_support import EXPECTED, FIXTURES, REPO, shared_page
 
 from crawlers.parsers import parse_page
 

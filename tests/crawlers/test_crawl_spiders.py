@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FAST_SETTINGS, make_config
 from crawl_mockserver import Canned, MockServer
 from crawl_pages import jsonld_page, microdata_page, review
+from crawl_support import FAST_SETTINGS, make_config
 
 from crawlers.runner import crawl_all, crawl_source
 
@@ -179,7 +179,7 @@ def test_scrapy_crawl_command_works_from_repo_root(mockserver: MockServer, tmp_p
     import subprocess
     import sys
 
-    from conftest import REPO
+    from crawl_support import REPO
 
     mockserver.add("/one", Canned(jsonld_page([review(1), review(2)]).encode(), headers=HTML))
     cfg = tmp_path / "molva.yaml"
