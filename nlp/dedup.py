@@ -26,12 +26,17 @@ MIN_CHARS = 15
 
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:ru|com|net|org|io|рф|info|biz|me|ly)(?:/\S*)?\b", re.I)
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
+# Phrases only spam uses: one is enough.
 _AD_RE = re.compile(
-    r"промокод|подписывайтесь|подпишись|переходите по ссылке|заработ(ок|ать) (от|до)|пиши(те)? в (лс|директ|телеграм)"
-    r"|скидк[аиу] по ссылке|казино|ставки на спорт|кредит без|buy now|click here|promo code|use (my )?code|"
-    r"follow (me|us)|subscribe|earn \$?\d+|work from home|free shipping worldwide|dm me|casino|crypto signals|"
-    r"whatsapp|telegram",
+    r"подписывайтесь|подпишись|переходите по ссылке|заработ(ок|ать) (от|до)|пиши(те)? в (лс|директ|телеграм)"
+    r"|скидк[аиу] по ссылке|казино|ставки на спорт|кредит без|buy now|click here|use my code|"
+    r"follow (me|us)|earn \$?\d+|work from home|free shipping worldwide|dm me|casino|crypto signals",
     re.I,
+)
+# Words customers also use in real complaints ("промокод не сработал", "уведомление в telegram"): they mark an
+# advertisement only together with a link or a phone number.
+_PROMO_RE = re.compile(
+    r"промокод|скидк[аоуи]й?|звоните|акци[яи]|subscribe|promo code|discount|call now|whatsapp|telegram", re.I
 )
 _PHONE_RE = re.compile(r"(?:\+7|\b8)[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}\b")
 _RUN_RE = re.compile(r"(.)\1{5,}")
@@ -114,10 +119,15 @@ def flag_text(text: str, lemmas: Sequence[str] | None = None) -> list[tuple[str,
     elif len(raw.strip()) < MIN_CHARS or len(words) < 3:
         flags.append(("too_short", f"{len(words)} words, {len(raw.strip())} characters"))
     ad = _AD_RE.search(raw)
+    promo = _PROMO_RE.search(raw)
     links = len(_URL_RE.findall(raw))
-    if ad or _PHONE_RE.search(raw) or links >= 2:
-        why = f"advertising phrase {ad.group(0)!r}" if ad else ("phone number" if _PHONE_RE.search(raw) else "")
-        flags.append(("advertising", why or f"{links} links"))
+    phone = _PHONE_RE.search(raw) is not None
+    if ad:
+        flags.append(("advertising", f"advertising phrase {ad.group(0)!r}"))
+    elif promo and (links or phone):
+        flags.append(("advertising", f"{promo.group(0)!r} with a {'link' if links else 'phone number'}"))
+    elif links >= 2 or (links and phone):
+        flags.append(("advertising", f"{links} links" + (" and a phone number" if phone else "")))
     lowered = [w.lower() for w in words]
     if (len(lowered) >= 4 and len(set(lowered)) == 1) or _RUN_RE.search(raw):
         flags.append(("repeated", "one word or character repeated"))

@@ -182,10 +182,11 @@ def update_emerging(
                 )
         stats["n_clustered"] = insert_assignments(con, rows)
         # Clustered sentences are covered now; vectors of reviews that left the window will never be clustered.
-        con.executemany(
-            "delete from topic_uncovered_vectors where review_id = ? and sentence_index = ?",
-            [(r[0], r[1]) for r in rows],
-        )
+        if rows:
+            con.executemany(
+                "delete from topic_uncovered_vectors where review_id = ? and sentence_index = ?",
+                [(r[0], r[1]) for r in rows],
+            )
         con.execute(
             "delete from topic_uncovered_vectors where review_id in "
             "(select review_id from reviews where first_seen_at < ?)",

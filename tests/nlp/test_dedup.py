@@ -30,6 +30,11 @@ def test_flags() -> None:
     assert "repeated" in [f for f, _ in flag_text("супер супер супер супер супер")]
     assert [f for f, _ in flag_text("Норм товар, норм, норм.")] == ["low_information"]
     assert flag_text(TEXT) == []
+    # Customers name promo codes, messengers and hotlines in real complaints: that alone is not advertising.
+    assert flag_text("Промокод не сработал при оплате, поддержка не ответила") == []
+    assert flag_text("The promo code failed at checkout and support never replied") == []
+    assert flag_text("Звонила на горячую линию 8 800 555-35-35, никто не взял трубку") == []
+    assert "advertising" in [f for f, _ in flag_text("Промокод на скидку тут: https://deals.example.com/x")]
 
 
 def _insert(con: duckdb.DuckDBPyConnection, rid: str, text: str, author: str, seen: datetime) -> None:
