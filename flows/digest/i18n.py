@@ -96,6 +96,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "средняя оценка бренда вырастет на {lift}★, если эти отзывы будут оценены как остальные",
         "the brand's average rating would rise by {lift}★ if these reviews rated like the rest",
     ),
+    "rec_survey": (
+        "в опросах эта тема объясняет {share} различий в NPS",
+        "in surveys this topic explains {share} of the variation in NPS",
+    ),
     "rec_nolift": (
         "разрыв в оценках пока не измерить (мало оценок)",
         "rating gap not measurable yet (too few ratings)",

@@ -119,6 +119,11 @@ def recommendations(log: QueryLog, s: Scope, quotes: list[dict[str, Any]]) -> di
                     wo=f.number(r["avg_rating_without_topic"], 1),
                 ),
                 "impact": f.number(r["impact_score"], 2),
+                "survey": (
+                    t("rec_survey", share=f.percent(r["survey_nps_driver_share"]))
+                    if r.get("survey_nps_driver_share") is not None
+                    else None
+                ),
                 "quotes": pick_quotes(quotes, r["topic_id"], "complaint", limit=2),
             }
         )

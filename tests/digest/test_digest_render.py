@@ -200,3 +200,25 @@ def test_survey_check_shown_when_surveys_exist(fixture_db: FixtureInfo, tmp_path
     assert "month November 2026" in table and "+12 (n=120)" in table and "−41 (n=90)" in table and "81%" in table
     assert "quarter" not in table.split("</tr>", 1)[1]  # only periods containing the digest's week
     assert (result.queries_dir / "survey_check.sql").exists()
+
+
+def test_recommendation_cites_the_survey_driver_share(fixture_db: FixtureInfo, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "with-drivers.duckdb"
+    shutil.copy(fixture_db.path, copy)
+    con = duckdb.connect(str(copy))
+    top = con.execute(
+        "select topic_id, week_start from mart_impact where brand_id = 'lastochka' and n_complaints_4w > 0"
+        " order by week_start desc, impact_rank limit 1"
+    ).fetchone()
+    assert top is not None
+    con.execute(
+        "update mart_impact set survey_nps_driver_share = 0.37, survey_fix_rank = 1 where topic_id = ?", [top[0]]
+    )
+    con.close()
+    html = render_digest(copy, lang="en", out_dir=tmp_path / "en").html
+    recs = html[html.find('<section id="recommendations">') :]
+    assert "in surveys this topic explains 37% of the variation in NPS" in recs
+    ru = render_digest(copy, lang="ru", out_dir=tmp_path / "ru").html
+    assert "в опросах эта тема объясняет 37\u00a0% различий в NPS" in ru  # non-breaking space before %

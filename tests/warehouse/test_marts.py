@@ -413,3 +413,29 @@ def test_every_mart_column_is_documented(basic: duckdb.DuckDBPyConnection) -> No
         if undocumented:
             missing[mart] = undocumented
     assert missing == {}
+
+
+def test_impact_carries_the_latest_survey_nps_driver_share(con: duckdb.DuckDBPyConnection) -> None:
+    _trend_warehouse(con)
+    for survey_id, at, share, rank in (
+        ("s-old", datetime(2026, 1, 1), 0.9, 1),
+        ("s-new", datetime(2026, 2, 1), 0.4, 2),
+    ):
+        con.execute(
+            "insert into surveys (survey_id, brand_id, name, updated_at) values (?, 'acme', ?, ?)",
+            [survey_id, survey_id, at],
+        )
+        con.execute(
+            "insert into survey_drivers values (?, 'nps', 'delivery', 'topic', 'shapley', ?, ?, -1, 0.3, 0.1, ?,"
+            " 0.5, 200, ?)",
+            [survey_id, share * 0.5, share, rank, at],
+        )
+    build_marts(con)
+    assert check_contracts(con) == []
+    rows = con.execute(
+        "select topic_id, survey_driver_survey_id, survey_nps_driver_share, survey_fix_rank from mart_impact"
+        " where brand_id = 'acme' and iso_week = '2026-W07' order by topic_id"
+    ).fetchall()
+    by_topic = {r[0]: r[1:] for r in rows}
+    assert by_topic["delivery"] == ("s-new", pytest.approx(0.4), 2)  # the latest survey wins
+    assert all(v == (None, None, None) for k, v in by_topic.items() if k != "delivery")

@@ -21,7 +21,9 @@ select
     i.trend_factor,
     i.impact_score,
     i.rating_lift_if_fixed,
-    i.impact_rank
+    i.impact_rank,
+    i.survey_nps_driver_share,
+    i.survey_fix_rank
 from mart_impact as i
 where i.brand_id = $brand_id and i.week_start = $week_start and i.n_complaints_4w > 0
 order by i.impact_rank

@@ -1,6 +1,8 @@
 -- Topics ranked by impact per brand, as of each ISO week over the 4 weeks ending it:
 -- impact = frequency x negativity x rating-gap factor x trend factor, each component a column.
 -- The input to the digest's recommendations. Documented in docs/marts.md#mart_impact.
+-- When the brand runs surveys, the topic's share of the NPS driver analysis (mart_survey_drivers, latest survey) is
+-- carried alongside, so a topic that both hurts reviews and moves survey NPS is visible as such.
 -- contract:
 --   unique_key: [brand_id, topic_id, week_start]
 --   not_null: [brand_id, topic_id, topic_kind, week_start, iso_week, n_items_4w, n_mentions_4w, n_complaints_4w,
@@ -13,6 +15,22 @@
 --     trend_factor: [0.25, 4]
 with topic_weeks as (
     select * from mart_topics_weekly
+),
+
+survey_drivers as (
+    select * from mart_survey_drivers
+),
+
+latest_topic_drivers as (
+    select
+        d.brand_id,
+        d.driver as topic_id,
+        d.survey_id,
+        d.share_importance,
+        d.fix_rank
+    from survey_drivers as d
+    where d.driver_kind = 'topic' and d.target = 'nps' and d.brand_id is not null
+    qualify row_number() over (partition by d.brand_id, d.driver order by d.computed_at desc, d.survey_id) = 1
 ),
 
 windowed as (
@@ -110,8 +128,12 @@ final as (
         s.rating_lift_if_fixed,
         row_number() over (
             partition by s.brand_id, s.week_start order by s.impact_score desc, s.n_complaints_4w desc, s.topic_id
-        ) as impact_rank
+        ) as impact_rank,
+        d.survey_id as survey_driver_survey_id,
+        d.share_importance as survey_nps_driver_share,
+        d.fix_rank as survey_fix_rank
     from scored as s
+    left join latest_topic_drivers as d on d.brand_id = s.brand_id and d.topic_id = s.topic_id
 )
 
 select * from final
