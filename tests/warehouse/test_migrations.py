@@ -34,7 +34,7 @@ def test_failing_migration_rolls_back_and_names_the_file(tmp_path: Path) -> None
     (folder / "001_ok.sql").write_text("create table a (x integer);")
     (folder / "002_broken.sql").write_text("create table b (y integer); create tabel oops;")
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    with pytest.raises(MigrationError, match="002_broken.sql"):
+    with pytest.raises(MigrationError, match=r"002_broken\.sql"):
         migrate(con, folder)
     tables = _tables(con)
     assert "a" in tables and "b" not in tables
