@@ -13,6 +13,7 @@ Run on a quiet machine: ``python benchmarks/sentiment_speed.py [--n 2000] [--thr
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import sys
@@ -23,8 +24,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nlp.sentiment.datasets import load_set  # noqa: E402
-from nlp.sentiment.metrics import classification_report  # noqa: E402
+from nlp.sentiment.datasets import load_set
+from nlp.sentiment.metrics import classification_report
 
 
 def peak_rss_mb() -> float:
@@ -37,10 +38,8 @@ def peak_rss_mb() -> float:
 
 def reset_peak_rss() -> None:
     """Reset VmHWM to the current RSS (Linux: writing 5 to clear_refs)."""
-    try:
+    with contextlib.suppress(OSError):
         Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass
 
 
 def naive(model_dir: Path, texts: list[str], threads: int) -> np.ndarray:
@@ -115,7 +114,9 @@ def main() -> None:
               f"{r['macro_f1']:>8} {r['accuracy']:>7}")  # fmt: skip
     print(f"speed-up {speedup:.1f}x, macro-F1 change {-f1_loss:+.2f} points, n={len(texts)}")
     if args.json:
-        args.json.write_text(json.dumps({"rows": rows, "speedup": round(speedup, 2), "f1_loss_points": f1_loss}, indent=2))
+        args.json.write_text(
+            json.dumps({"rows": rows, "speedup": round(speedup, 2), "f1_loss_points": f1_loss}, indent=2)
+        )
 
 
 if __name__ == "__main__":

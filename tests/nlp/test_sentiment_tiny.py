@@ -66,7 +66,9 @@ def test_onnx_backend_matches_transformers(tiny_dir: Path) -> None:
     np.testing.assert_allclose(fp32, reference, atol=1e-4)
     int8 = OnnxSentiment(tiny_dir, batch_size=3).predict_proba(TEXTS)
     np.testing.assert_allclose(int8, reference, atol=0.05)
-    assert (tiny_dir / "onnx" / "model.int8.onnx").is_file()
+    from nlp.sentiment.onnx_backend import INT8_FILE
+
+    assert (tiny_dir / "onnx" / INT8_FILE).is_file()
 
 
 def test_unknown_model_id_fails_without_download() -> None:
