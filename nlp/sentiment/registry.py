@@ -38,7 +38,8 @@ def resolve(spec: str | Path | None) -> tuple[str, str, str | Path]:
     path = Path(spec).expanduser()
     if path.is_dir() and (path / TRAINED_FILE).is_file() and (path / META_FILE).is_file():
         meta = json.loads((path / META_FILE).read_text())
-        return str(meta.get("name", path.name)), model_version(path), assemble(path, path / ".assembled")
+        # Assembled into the cache (keyed by the part's digest), never next to the part itself.
+        return str(meta.get("name", path.name)), model_version(path), assemble(path)
     if path.is_dir():
         if not (path / "config.json").is_file():
             raise FileNotFoundError(f"{path} has no config.json: not a Hugging Face model directory")

@@ -41,6 +41,7 @@ class TrainConfig:
     threads: int = 2
     limit: int | None = None  # rows per set, for smoke runs only
     version: str = "1"
+    init_from: str | None = None  # a stored trained part to continue from (same train_from_layer)
     train_sets: tuple[str, ...] = field(default=TRAIN_SETS)
 
 
@@ -201,6 +202,15 @@ def train(
         param.requires_grad = name.startswith("classifier.") or any(
             name.startswith(f"roberta.encoder.layer.{i}.") for i in range(cfg.train_from_layer, 12)
         )
+    if cfg.init_from:
+        from safetensors.torch import load_file
+
+        part = {k: v.float() for k, v in load_file(str(Path(cfg.init_from) / "trained.safetensors")).items()}
+        missing = set(trained_state(model, cfg.train_from_layer)) - set(part)
+        if missing:
+            raise ValueError(f"{cfg.init_from}: the stored part lacks {sorted(missing)[:3]} (other train_from_layer?)")
+        model.load_state_dict(part, strict=False)
+        log.info("continuing from %s", cfg.init_from)
     model.eval()
     sets = _load_sets(cfg, data_dir)
     states = {

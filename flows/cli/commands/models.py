@@ -52,6 +52,10 @@ def train(
     seed: Annotated[int, typer.Option(help="Random seed (data order, dropout, head init).")] = 13,
     limit: Annotated[int | None, typer.Option(help="Rows per data set (smoke runs only).")] = None,
     version: Annotated[str, typer.Option(help="Model version label stored with the weights.")] = "1",
+    lr: Annotated[float, typer.Option(help="Learning rate of the trained layers (the head gets 5x).")] = 1e-4,
+    init_from: Annotated[
+        Path | None, typer.Option(help="Continue from a stored trained part (e.g. nlp/models/molva-sentiment).")
+    ] = None,
 ) -> None:
     """Fine-tune molva-sentiment on RuReviews, UCI (train half) and multi-domain Amazon; evaluate each epoch."""
     from nlp.sentiment.artifact import BUILTIN_DIR
@@ -60,8 +64,9 @@ def train(
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     cfg = TrainConfig(
-        seed=seed, epochs=epochs, train_from_layer=train_from_layer, threads=threads, limit=limit, version=version
-    )
+        seed=seed, epochs=epochs, train_from_layer=train_from_layer, threads=threads, limit=limit, version=version,
+        lr_layers=lr, lr_head=5 * lr, init_from=str(init_from) if init_from else None,
+    )  # fmt: skip
     result = run_training(cfg, out_dir or BUILTIN_DIR, data_dir=data_dir)
     typer.echo(f"trained in {result['train_seconds']}s; last epoch: {result['training_history'][-1]}")
 
