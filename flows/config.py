@@ -12,21 +12,10 @@ import re
 import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-PLATFORMS = (
-    "structured",
-    "selectors",
-    "appstore",
-    "googleplay",
-    "trustpilot",
-    "reddit",
-    "hackernews",
-    "telegram",
-    "yandex_maps",
-)
 Platform = Literal[
     "structured",
     "selectors",
@@ -38,6 +27,7 @@ Platform = Literal[
     "telegram",
     "yandex_maps",
 ]
+PLATFORMS: tuple[str, ...] = get_args(Platform)
 Language = Literal["ru", "en"]
 _ID = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 # Keys that look like they hold a secret. Their values must not be literals in a config file.

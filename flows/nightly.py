@@ -20,7 +20,7 @@ from flows.tasks.crawl import crawl_source_task
 from flows.tasks.enrich import enrich_task
 from flows.tasks.marts import build_marts_task
 from flows.tasks.quality import quality_checks_task
-from flows.tasks.record import current_flow_run_id, finish_flow_run, now_utc, start_flow_run
+from flows.tasks.record import begin_flow_run, finish_flow_run
 from flows.tasks.report import print_summary
 
 
@@ -95,19 +95,10 @@ def run_pipeline(
     quiet: bool = False,
 ) -> dict[str, Any]:
     """The body shared by the nightly and backfill flows; returns the summary also stored in ``flow_runs``."""
-    from flows.config import load_config
     from warehouse.db import connect
 
     t0 = time.perf_counter()
-    config = load_config(config_path)
-    db_path = str(config.warehouse.path)
-    flow_run_id = current_flow_run_id()
-    started_at = now_utc()
-    con = connect(db_path)
-    try:
-        start_flow_run(con, flow_run_id, flow_name, parameters, started_at)
-    finally:
-        con.close()
+    config, db_path, flow_run_id, started_at = begin_flow_run(config_path, flow_name, parameters)
     summary: dict[str, Any] = {"flow": flow_name, "flow_run_id": flow_run_id, "db_path": db_path, "steps": {}}
     status, error = "success", None
     try:

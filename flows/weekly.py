@@ -15,7 +15,7 @@ from typing import Any
 from prefect import flow, task
 
 from flows.tasks.marts import build_marts_task
-from flows.tasks.record import current_flow_run_id, finish_flow_run, now_utc, start_flow_run
+from flows.tasks.record import begin_flow_run, finish_flow_run
 
 
 class DigestUnavailable(RuntimeError):
@@ -75,19 +75,11 @@ def weekly_digest(
     send: bool = False,
 ) -> dict[str, Any]:
     """Rebuild the marts, then render the weekly digest (HTML/PDF/Markdown) and send it when ``send`` is true."""
-    from flows.config import load_config
     from warehouse.db import connect
 
     t0 = time.perf_counter()
-    config = load_config(config_path)
-    db_path = str(config.warehouse.path)
-    flow_run_id = current_flow_run_id()
     parameters = {"config_path": config_path, "week": week, "brand": brand, "lang": lang, "send": send}
-    con = connect(db_path)
-    try:
-        start_flow_run(con, flow_run_id, "weekly_digest", parameters, now_utc())
-    finally:
-        con.close()
+    config, db_path, flow_run_id, _ = begin_flow_run(config_path, "weekly_digest", parameters)
     summary: dict[str, Any] = {"flow": "weekly_digest", "flow_run_id": flow_run_id, "db_path": db_path, "steps": {}}
     status, error = "success", None
     try:

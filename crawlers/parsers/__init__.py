@@ -10,18 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from crawlers.items import Review
-
-PLATFORMS = (
-    "structured",
-    "selectors",
-    "appstore",
-    "googleplay",
-    "trustpilot",
-    "reddit",
-    "hackernews",
-    "telegram",
-    "yandex_maps",
-)
+from flows.config import PLATFORMS
 
 
 def parse_page(

@@ -24,6 +24,23 @@ def current_flow_run_id() -> str:
     return str(run_id) if run_id else str(uuid.uuid4())
 
 
+def begin_flow_run(config_path: str, flow_name: str, parameters: dict[str, Any]) -> tuple[Any, str, str, datetime]:
+    """Load the config and record a ``running`` flow_runs row; returns (config, db_path, flow_run_id, started_at)."""
+    from flows.config import load_config
+    from warehouse.db import connect
+
+    config = load_config(config_path)
+    db_path = str(config.warehouse.path)
+    flow_run_id = current_flow_run_id()
+    started_at = now_utc()
+    con = connect(db_path)
+    try:
+        start_flow_run(con, flow_run_id, flow_name, parameters, started_at)
+    finally:
+        con.close()
+    return config, db_path, flow_run_id, started_at
+
+
 def start_flow_run(
     con: Any, flow_run_id: str, flow_name: str, parameters: dict[str, Any], started_at: datetime
 ) -> None:
