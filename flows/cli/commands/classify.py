@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from flows.cli.common import EXIT_PROBLEMS, console, fail
+from flows.cli.common import EXIT_PROBLEMS, console, fail, progress_bar
 
 
 def classify(
@@ -29,7 +29,6 @@ def classify(
     at sentence level also sentence_index, start, end (offsets into the text) and sentence_text. Odd rows (empty,
     very long, HTML entities, emoji only, invalid UTF-8, unparsable JSON lines) are counted in the summary.
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
     from rich.table import Table
 
     from nlp.sentiment.classify_table import classify_frame
@@ -48,19 +47,8 @@ def classify(
         sentiment = load_sentiment_model(model, backend=backend, batch_size=batch_size)
     except (FileNotFoundError, ValueError, ImportError) as exc:
         fail(str(exc))
-    with Progress(
-        TextColumn("[bold]classifying"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("classify", total=None)
-        frame, counts = classify_frame(
-            read.frame, text_column, sentiment, level=level,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )  # fmt: skip
+    with progress_bar("classifying") as progress:
+        frame, counts = classify_frame(read.frame, text_column, sentiment, level=level, progress=progress)
     write_table(frame, output)
     summary = Table(title=f"{input.name} → {output.name} ({sentiment.name} {sentiment.version})")
     summary.add_column("what")

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from flows.cli.common import ConfigOption, DbOption, console, db_path, fail
+from flows.cli.common import ConfigOption, DbOption, console, db_path, fail, progress_bar
 
 
 def enrich(
@@ -25,7 +25,6 @@ def enrich(
 
     Writes review_sentiment and sentence_sentiment; a rerun skips content already classified by the same model.
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from nlp.sentiment.enrich import enrich_sentiment
     from nlp.sentiment.registry import load_sentiment_model
@@ -38,19 +37,10 @@ def enrich(
         fail(str(exc))
     con = connect(path)
     try:
-        with Progress(
-            TextColumn("[bold]sentiment"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=console,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("sentiment", total=None)
+        with progress_bar("sentiment") as progress:
             stats = enrich_sentiment(
-                con, sentiment, limit=limit, sentences=sentences, batch_size=batch_size,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
-            )  # fmt: skip
+                con, sentiment, limit=limit, sentences=sentences, batch_size=batch_size, progress=progress
+            )
     finally:
         con.close()
     flags = ", ".join(f"{k} {v}" for k, v in sorted(stats.flags.items())) or "none"

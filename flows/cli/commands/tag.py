@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from flows.cli.common import EXIT_PROBLEMS, console, err_console, fail
+from flows.cli.common import EXIT_PROBLEMS, console, err_console, fail, progress_bar
 
 
 def tag(
@@ -28,7 +28,6 @@ def tag(
     (negative / neutral / positive) and kind (complaint / praise / neutral). Reviews are split into sentences and
     get the union of their sentences' topics.
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
     from rich.table import Table
 
     from nlp.sentiment.table_io import InputError, read_table, write_table
@@ -52,19 +51,10 @@ def tag(
         except (FileNotFoundError, ValueError, ImportError, RuntimeError) as exc:
             err_console.print(f"[yellow]warning[/yellow] no polarity ({exc}); polarity and kind are left empty")
     assigner = TopicAssigner(tax, get_embedder(backend))
-    with Progress(
-        TextColumn("[bold]tagging"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("tag", total=None)
+    with progress_bar("tagging") as progress:
         frame, counts = tag_frame(
-            read.frame, text_column, assigner, language=language, polarity=polarity,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )  # fmt: skip
+            read.frame, text_column, assigner, language=language, polarity=polarity, progress=progress
+        )
     write_table(frame, output)
     summary = Table(title=f"{input.name} → {output.name}")
     summary.add_column("what")
