@@ -20,7 +20,7 @@ from flows.tasks.crawl import crawl_source_task
 from flows.tasks.enrich import enrich_task
 from flows.tasks.marts import build_marts_task
 from flows.tasks.quality import quality_checks_task
-from flows.tasks.record import begin_flow_run, finish_flow_run
+from flows.tasks.record import begin_flow_run, end_flow_run
 from flows.tasks.report import print_summary
 
 
@@ -95,8 +95,6 @@ def run_pipeline(
     quiet: bool = False,
 ) -> dict[str, Any]:
     """The body shared by the nightly and backfill flows; returns the summary also stored in ``flow_runs``."""
-    from warehouse.db import connect
-
     t0 = time.perf_counter()
     config, db_path, flow_run_id, started_at = begin_flow_run(config_path, flow_name, parameters)
     summary: dict[str, Any] = {"flow": flow_name, "flow_run_id": flow_run_id, "db_path": db_path, "steps": {}}
@@ -150,11 +148,7 @@ def run_pipeline(
     finally:
         summary["status"] = status
         summary["seconds"] = round(time.perf_counter() - t0, 2)
-        con = connect(db_path)
-        try:
-            finish_flow_run(con, flow_run_id, status, summary, error)
-        finally:
-            con.close()
+        end_flow_run(db_path, flow_run_id, status, summary, error)
         if not quiet:
             print_summary(summary)
     return summary

@@ -15,7 +15,7 @@ from typing import Any
 from prefect import flow, task
 
 from flows.tasks.marts import build_marts_task
-from flows.tasks.record import begin_flow_run, finish_flow_run
+from flows.tasks.record import begin_flow_run, end_flow_run
 
 
 class DigestUnavailable(RuntimeError):
@@ -75,8 +75,6 @@ def weekly_digest(
     send: bool = False,
 ) -> dict[str, Any]:
     """Rebuild the marts, then render the weekly digest (HTML/PDF/Markdown) and send it when ``send`` is true."""
-    from warehouse.db import connect
-
     t0 = time.perf_counter()
     parameters = {"config_path": config_path, "week": week, "brand": brand, "lang": lang, "send": send}
     config, db_path, flow_run_id, _ = begin_flow_run(config_path, "weekly_digest", parameters)
@@ -109,9 +107,5 @@ def weekly_digest(
     finally:
         summary["status"] = status
         summary["seconds"] = round(time.perf_counter() - t0, 2)
-        con = connect(db_path)
-        try:
-            finish_flow_run(con, flow_run_id, status, summary, error)
-        finally:
-            con.close()
+        end_flow_run(db_path, flow_run_id, status, summary, error)
     return summary

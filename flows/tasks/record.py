@@ -41,6 +41,17 @@ def begin_flow_run(config_path: str, flow_name: str, parameters: dict[str, Any])
     return config, db_path, flow_run_id, started_at
 
 
+def end_flow_run(db_path: str, flow_run_id: str, status: str, summary: dict[str, Any], error: str | None) -> None:
+    """Open the warehouse and close the run's ``flow_runs`` row (see :func:`finish_flow_run`)."""
+    from warehouse.db import connect
+
+    con = connect(db_path)
+    try:
+        finish_flow_run(con, flow_run_id, status, summary, error)
+    finally:
+        con.close()
+
+
 def start_flow_run(
     con: Any, flow_run_id: str, flow_name: str, parameters: dict[str, Any], started_at: datetime
 ) -> None:
