@@ -12,6 +12,11 @@ create or replace macro wilson_high(k, n) as
         ((k / n) + 1.9208 / n + 1.96 * sqrt((k / n) * (1 - k / n) / n + 0.9604 / (n * n))) / (1 + 3.8416 / n)
     end;
 
+-- Variance of a net share p - d (NPS, net sentiment), where p and d are shares of the same n items: a difference of
+-- two multinomial shares, (p + d - (p - d)^2) / n. Null when n = 0; never negative through rounding.
+create or replace macro net_share_var(p, d, n) as
+    case when n > 0 then greatest(p + d - pow(p - d, 2), 0) / n end;
+
 -- Standard normal CDF through erf (Abramowitz & Stegun 7.1.26, absolute error < 1.5e-7); DuckDB has no erf.
 create or replace macro molva_erf(x) as
     sign(x) * (1 - (((((1.061405429 * (1 / (1 + 0.3275911 * abs(x))) - 1.453152027) * (1 / (1 + 0.3275911 * abs(x)))

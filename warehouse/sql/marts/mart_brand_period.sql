@@ -158,12 +158,9 @@ with_ci as (
     select
         m.*,
         m.share_promoters - m.share_detractors as nps_proxy,
-        -- variance of a difference of two multinomial shares: (p1 + p2 - (p1 - p2)^2) / n
-        sqrt((m.share_promoters + m.share_detractors - pow(m.share_promoters - m.share_detractors, 2)) / m.n_rated)
-            as se_nps,
+        sqrt(net_share_var(m.share_promoters, m.share_detractors, m.n_rated)) as se_nps,
         m.share_positive - m.share_negative as net_sentiment,
-        sqrt((m.share_positive + m.share_negative - pow(m.share_positive - m.share_negative, 2)) / m.n_sentiment)
-            as se_net_sentiment,
+        sqrt(net_share_var(m.share_positive, m.share_negative, m.n_sentiment)) as se_net_sentiment,
         case when m.n_rated >= 2 then m.sd_rating / sqrt(m.n_rated) end as se_rating
     from metrics as m
 ),

@@ -125,12 +125,10 @@ brand_metrics as (
                     case when w.n_rated > 0 then (w.n_csat / w.n_rated) * (1 - w.n_csat / w.n_rated) / w.n_rated end),
                 ('nps_proxy', w.n_rated,
                     case when w.n_rated > 0 then (w.n_promoters - w.n_detractors) / w.n_rated end,
-                    case when w.n_rated > 0 then ((w.n_promoters + w.n_detractors) / w.n_rated
-                        - pow((w.n_promoters - w.n_detractors) / w.n_rated, 2)) / w.n_rated end),
+                    net_share_var(w.n_promoters / w.n_rated, w.n_detractors / w.n_rated, w.n_rated)),
                 ('net_sentiment', w.n_sentiment,
                     case when w.n_sentiment > 0 then (w.n_positive - w.n_negative) / w.n_sentiment end,
-                    case when w.n_sentiment > 0 then ((w.n_positive + w.n_negative) / w.n_sentiment
-                        - pow((w.n_positive - w.n_negative) / w.n_sentiment, 2)) / w.n_sentiment end),
+                    net_share_var(w.n_positive / w.n_sentiment, w.n_negative / w.n_sentiment, w.n_sentiment)),
                 ('share_negative', w.n_sentiment,
                     case when w.n_sentiment > 0 then w.n_negative / w.n_sentiment end,
                     case when w.n_sentiment > 0

@@ -136,9 +136,7 @@ with_nps as (
     select
         s.*,
         s.share_promoters - s.share_detractors as nps,
-        -- variance of a difference of two multinomial shares: (p + d - (p - d)^2) / n
-        sqrt(greatest(s.share_promoters + s.share_detractors - pow(s.share_promoters - s.share_detractors, 2), 0)
-            / s.n_nps) as se_nps
+        sqrt(net_share_var(s.share_promoters, s.share_detractors, s.n_nps)) as se_nps
     from shares as s
 ),
 
