@@ -42,12 +42,46 @@ def amazon_labels(df: pd.DataFrame) -> pd.Series:
     return pd.Series(np.where(df["rating"] <= 2, "negative", "positive"), index=df.index)
 
 
+def semeval_sentences(absa_dir: Path, language: str, part: str) -> pd.DataFrame:
+    """SemEval-2016 restaurant sentences of one half (``calibration`` or ``test``) with a sentence-level label.
+
+    The halves are the topic evaluation's fixed split by review (:func:`nlp.topics.absa.split_part`), so training on
+    the calibration half never sees a sentence that ``molva eval topics`` scores. A sentence is kept when all its
+    opinions agree on one polarity (that polarity is its label); sentences without opinions or with mixed ones are
+    left out: the aspect polarity evaluation scores opinions, and a mixed sentence has no single right answer.
+    The same text can occur in reviews on both sides ("Спасибо!", re-posted reviews): the calibration half drops every
+    text that also occurs in the test half, so nothing scored was ever trained on.
+    """
+    from nlp.topics.absa import ABSA_FILES, load_split
+
+    _require(absa_dir / ABSA_FILES[language])
+    halves = load_split(absa_dir, language)
+    tested = {s.text.strip() for s in halves["test"]} if part == "calibration" else set()
+    rows = []
+    for s in halves[part]:
+        polarities = {pol for _, pol in s.opinions}
+        if len(polarities) == 1 and (label := polarities.pop()) in LABELS and s.text.strip() not in tested:
+            rows.append((s.text, label))
+    return pd.DataFrame(rows, columns=["text", "label"])
+
+
+SEMEVAL_SETS = {
+    "ru_semeval_cal": ("ru", "calibration"),
+    "en_semeval_cal": ("en", "calibration"),
+    "ru_semeval_test": ("ru", "test"),
+    "en_semeval_test": ("en", "test"),
+}
+
+
 def load_set(name: str, data_dir: Path | None = None) -> pd.DataFrame:
     """Load one named set as a frame with ``text`` and ``label`` columns.
 
-    Names: ``ru_rureviews_train``, ``ru_rureviews_dev``, ``en_uci_train``, ``en_uci_heldout``, ``en_amazon``.
+    Names: ``ru_rureviews_train``, ``ru_rureviews_dev``, ``en_uci_train``, ``en_uci_heldout``, ``en_amazon``, and the
+    SemEval-2016 restaurant sentences ``{ru,en}_semeval_{cal,test}`` (read from ``absa/`` beside ``sentiment/``).
     """
     root = data_dir or default_data_dir()
+    if name in SEMEVAL_SETS:
+        return semeval_sentences(root.parent / "absa", *SEMEVAL_SETS[name])
     if name in ("ru_rureviews_train", "ru_rureviews_dev"):
         df = pd.read_parquet(_require(root / f"{name}.parquet"))
     elif name in ("en_uci_train", "en_uci_heldout"):
@@ -61,5 +95,10 @@ def load_set(name: str, data_dir: Path | None = None) -> pd.DataFrame:
     return df[["text", "label"]].reset_index(drop=True)
 
 
-TRAIN_SETS = ("ru_rureviews_train", "en_uci_train", "en_amazon")
-EVAL_SETS = ("ru_rureviews_dev", "en_uci_heldout")
+TRAIN_SETS = ("ru_rureviews_train", "en_uci_train", "en_amazon", "ru_semeval_cal", "en_semeval_cal")
+EVAL_SETS = ("ru_rureviews_dev", "en_uci_heldout", "ru_semeval_test", "en_semeval_test")
+
+
+def known_sets() -> list[str]:
+    """Every name :func:`load_set` accepts."""
+    return ["ru_rureviews_train", "ru_rureviews_dev", "en_uci_train", "en_uci_heldout", "en_amazon", *SEMEVAL_SETS]

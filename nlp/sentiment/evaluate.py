@@ -44,5 +44,5 @@ def evaluate_sets(model: SentimentModel, sets: dict[str, pd.DataFrame]) -> dict[
 
 
 def standard_sets(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
-    """The held-out sets the model is judged on: RuReviews dev and the UCI held-out half."""
+    """The held-out sets the model is judged on: RuReviews dev, the UCI held-out half, SemEval test-half sentences."""
     return {name: load_set(name, data_dir) for name in EVAL_SETS}

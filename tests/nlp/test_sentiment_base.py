@@ -92,3 +92,41 @@ def test_uci_heldout_on_shared_data() -> None:
     held = load_set("en_uci_heldout")
     assert len(held) == 1000 and len(load_set("en_uci_train")) == 1000
     assert held["label"].value_counts().to_dict() == {"negative": 500, "positive": 500}
+
+
+def test_semeval_sentence_sets_follow_the_topic_split(tmp_path: Path) -> None:
+    """Training reads the calibration half only; the sets keep unanimous sentences with their polarity."""
+    from nlp.sentiment.datasets import semeval_sentences
+    from nlp.topics.absa import split_part
+
+    xml = """<Reviews>
+      <Review rid="r1"><sentences>
+        <sentence id="r1:0"><text>Great soup.</text>
+          <Opinions><Opinion category="FOOD#QUALITY" polarity="positive"/></Opinions></sentence>
+        <sentence id="r1:1"><text>Soup good, service awful.</text>
+          <Opinions><Opinion category="FOOD#QUALITY" polarity="positive"/>
+                    <Opinion category="SERVICE#GENERAL" polarity="negative"/></Opinions></sentence>
+        <sentence id="r1:2"><text>We came on Friday.</text></sentence>
+      </sentences></Review>
+      <Review rid="r2"><sentences>
+        <sentence id="r2:0"><text>Rude waiter.</text>
+          <Opinions><Opinion category="SERVICE#GENERAL" polarity="negative"/></Opinions></sentence>
+      </sentences></Review>
+    </Reviews>"""
+    (tmp_path / "semeval2016_en_restaurants_train.xml").write_text(xml, encoding="utf-8")
+    parts = {rid: split_part(rid, "en") for rid in ("r1", "r2")}
+    for part in ("calibration", "test"):
+        frame = semeval_sentences(tmp_path, "en", part)
+        expected = [("Great soup.", "positive")] if parts["r1"] == part else []
+        expected += [("Rude waiter.", "negative")] if parts["r2"] == part else []
+        assert list(frame.itertuples(index=False, name=None)) == expected
+
+
+def test_semeval_sets_on_shared_data() -> None:
+    if not (SHARED.parent / "absa").is_dir():
+        pytest.skip("../shared/data/absa is not available")
+    from nlp.sentiment.datasets import load_set
+
+    cal, test = load_set("ru_semeval_cal"), load_set("ru_semeval_test")
+    assert len(test) == 1247 and 1300 < len(cal) < 1341  # texts that also occur in the test half are dropped
+    assert set(cal["text"]).isdisjoint(test["text"])

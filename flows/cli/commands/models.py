@@ -56,16 +56,31 @@ def train(
     init_from: Annotated[
         Path | None, typer.Option(help="Continue from a stored trained part (e.g. nlp/models/molva-sentiment).")
     ] = None,
+    train_set: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--train-set",
+            help="A training set by name (repeat the option; a name given twice is seen twice per epoch). "
+            "Default: RuReviews train, UCI train half, Amazon, SemEval calibration halves (ru, en).",
+        ),
+    ] = None,
 ) -> None:
-    """Fine-tune molva-sentiment on RuReviews, UCI (train half) and multi-domain Amazon; evaluate each epoch."""
+    """Fine-tune molva-sentiment on RuReviews, UCI (train half), multi-domain Amazon and the SemEval calibration halves;
+    evaluate on the held-out sets after each epoch."""
     from nlp.sentiment.artifact import BUILTIN_DIR
+    from nlp.sentiment.datasets import TRAIN_SETS, known_sets
     from nlp.sentiment.train import TrainConfig
     from nlp.sentiment.train import train as run_training
+
+    unknown = sorted(set(train_set or ()) - set(known_sets()))
+    if unknown:
+        raise typer.BadParameter(f"unknown set(s) {unknown}; known: {known_sets()}", param_hint="--train-set")
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     cfg = TrainConfig(
         seed=seed, epochs=epochs, train_from_layer=train_from_layer, threads=threads, limit=limit, version=version,
         lr_layers=lr, lr_head=5 * lr, init_from=str(init_from) if init_from else None,
+        train_sets=tuple(train_set or TRAIN_SETS),
     )  # fmt: skip
     result = run_training(cfg, out_dir or BUILTIN_DIR, data_dir=data_dir)
     typer.echo(f"trained in {result['train_seconds']}s; last epoch: {result['training_history'][-1]}")
