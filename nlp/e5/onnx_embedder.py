@@ -1,0 +1,66 @@
+"""Sentence embeddings from the int8 ONNX export of the e5 base (:mod:`nlp.e5.onnx_export`): no torch at run time.
+
+Same contract as :class:`nlp.e5.embedder.E5Embedder`: ``"query: "`` prefix, mean pooling, L2-normalised float32,
+texts truncated to 512 tokens. Texts are tokenised once with the base's own ``tokenizer.json`` (the ``tokenizers``
+library), sorted by token count and run in batches of similar length, so little compute goes into padding.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+MAX_TOKENS = 512
+PAD_ID = 1
+
+
+def default_threads() -> int:
+    """``$MOLVA_THREADS`` (default 2): the project's machines are small and shared."""
+    return max(1, int(os.environ.get("MOLVA_THREADS", "2")))
+
+
+class OnnxE5Encoder:
+    """The e5 base as an int8 ONNX Runtime session (exported on first use when ``base_dir`` has no valid export)."""
+
+    def __init__(self, base_dir: Path | str | None = None, threads: int | None = None) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        from nlp.e5.build import ensure_base
+        from nlp.e5.onnx_export import ensure_onnx
+
+        base = ensure_base(base_dir)
+        path = ensure_onnx(base)
+        self.model_path = path
+        self.tokenizer: Any = Tokenizer.from_file(str(base / "tokenizer.json"))
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self.tokenizer.no_padding()
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or default_threads()
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session: Any = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.dim = int(self.session.get_outputs()[0].shape[-1] or 384)
+
+    def encode(self, texts: list[str], prefix: str = "query: ", batch_size: int = 32) -> np.ndarray:
+        """Return an ``(n, dim)`` float32 array of unit vectors, one row per text, in input order."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        encodings = self.tokenizer.encode_batch([prefix + (t or "") for t in texts])
+        lengths = np.array([len(e.ids) for e in encodings])
+        order = np.argsort(lengths, kind="stable")
+        for start in range(0, len(order), batch_size):
+            idx = order[start : start + batch_size]
+            width = int(lengths[idx].max())
+            ids = np.full((len(idx), width), PAD_ID, dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=np.int64)
+            for row, i in enumerate(idx):
+                ids[row, : lengths[i]] = encodings[i].ids
+                mask[row, : lengths[i]] = 1
+            (vectors,) = self.session.run(["embedding"], {"input_ids": ids, "attention_mask": mask})
+            out[idx] = vectors
+        return out
