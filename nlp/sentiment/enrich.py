@@ -22,6 +22,8 @@ from nlp.sentences import split_sentences
 from nlp.sentiment.base import Prediction, SentimentModel
 from nlp.sentiment.text_prep import clean_text
 
+MEMO_SIZE = 200_000  # distinct short texts whose prediction is kept for later batches of one run (~60 MB)
+MEMO_MAX_CHARS = 120  # stock phrases are short; long texts rarely repeat and would only fill the memo
 MAX_SENTENCES = 300  # per review: a 100k-character review would otherwise cost thousands of classifications
 
 _PENDING_SQL = """
@@ -95,8 +97,33 @@ def _values(pred: Prediction) -> dict[str, Any]:
     }
 
 
+def predict_unique(
+    model: SentimentModel, texts: list[str], memo: dict[str, Prediction] | None = None
+) -> list[Prediction]:
+    """``model.predict(texts)`` with each distinct text classified once (and, given ``memo``, once per run).
+
+    Only byte-identical inputs share a prediction, so the model sees exactly the inputs it would have seen: stock
+    sentences ("Спасибо!", "Great app") repeat across reviews, and a one-sentence review without a title is its own
+    sentence. (Batches are padded differently, so probabilities may move in the last float digits, never more.)
+    ``memo`` keeps predictions of short texts between batches, at most ``MEMO_SIZE`` of them.
+    """
+    memo = {} if memo is None else memo
+    todo = list(dict.fromkeys(t for t in texts if t not in memo))
+    fresh = dict(zip(todo, model.predict(todo), strict=True)) if todo else {}
+    out = [fresh[t] if t in fresh else memo[t] for t in texts]
+    if len(memo) > MEMO_SIZE:
+        memo.clear()
+    memo.update((t, p) for t, p in fresh.items() if len(t) <= MEMO_MAX_CHARS)
+    return out
+
+
 def _classify_batch(
-    model: SentimentModel, batch: pd.DataFrame, sentences: bool, stats: EnrichStats, now: datetime
+    model: SentimentModel,
+    batch: pd.DataFrame,
+    sentences: bool,
+    stats: EnrichStats,
+    now: datetime,
+    memo: dict[str, Prediction] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     ident = {"model_name": model.name, "model_version": model.version, "classified_at": now}
     review_texts, review_langs = [], []
@@ -105,22 +132,26 @@ def _classify_batch(
         stats.flags.update(cleaned.flags)
         review_texts.append(cleaned.text)
         review_langs.append(detect_language(cleaned.text))
-    review_rows = [
-        {"review_id": rid, "content_hash": h, "language": lang, **_values(p), **ident}
-        for rid, h, lang, p in zip(
-            batch["review_id"], batch["content_hash"], review_langs, model.predict(review_texts), strict=True
-        )
-    ]
-    sentence_rows: list[dict[str, Any]] = []
+    pieces = []
     if sentences:
-        pieces = []
         for rid, h, text in zip(batch["review_id"], batch["content_hash"], batch["text"], strict=True):
             found = split_sentences(text if isinstance(text, str) else "")
             if len(found) > MAX_SENTENCES:
                 stats.flags["sentences_capped"] += 1
                 found = found[:MAX_SENTENCES]
             pieces += [(rid, h, s) for s in found]
-        preds = model.predict([s.text for _, _, s in pieces])
+    # reviews and sentences in one call: identical texts among them are classified once
+    predictions = predict_unique(model, review_texts + [s.text for _, _, s in pieces], memo)
+    review_rows = [
+        {"review_id": rid, "content_hash": h, "language": lang, **_values(p), **ident}
+        for rid, h, lang, p in zip(
+            batch["review_id"], batch["content_hash"], review_langs, predictions[: len(review_texts)], strict=True
+        )
+    ]
+    sentence_rows: list[dict[str, Any]] = []
+    if sentences:
+        languages: dict[str, str] = {}
+        preds = predictions[len(review_texts) :]
         for (rid, h, s), p in zip(pieces, preds, strict=True):
             sentence_rows.append(
                 {
@@ -130,7 +161,7 @@ def _classify_batch(
                     "start_char": s.start,
                     "end_char": s.end,
                     "sentence_text": s.text,
-                    "language": detect_language(s.text),
+                    "language": languages.get(s.text) or languages.setdefault(s.text, detect_language(s.text)),
                     **_values(p),
                     **ident,
                 }
@@ -197,9 +228,10 @@ def enrich_sentiment(
     if limit is not None:
         pending = pending.head(limit)
     stats.n_pending = len(pending)
+    memo: dict[str, Prediction] = {}
     for start in range(0, len(pending), batch_size):
         batch = pending.iloc[start : start + batch_size]
-        reviews, sents = _classify_batch(model, batch, sentences, stats, stamp)
+        reviews, sents = _classify_batch(model, batch, sentences, stats, stamp, memo)
         _write(con, model, reviews, sents, sentences)
         stats.n_reviews += len(reviews)
         stats.n_sentences += len(sents)
