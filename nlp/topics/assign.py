@@ -1,7 +1,14 @@
 """Sentence → topics: e5 similarity to each topic's seed phrases combined with lemma matching.
 
-Scores are comparable across topics, so one calibrated threshold serves a taxonomy that users extend: a new topic is
-a few phrases, embedded once when the assigner is built. Per topic:
+A new topic is a few phrases, embedded once when the assigner is built. Every (sentence, topic) pair gets a few
+evidence features (:data:`FEATURES`): the best and the centroid cosine to the topic's phrases, the sentence's
+similarity to topic-free sentences, the lemma overlap with the seeds, each of these relative to the mean over topics
+and to the best topic (a sentence close to every topic is about none in particular; one far behind the best topic is
+usually not about this one). A calibration (:mod:`nlp.topics.calibrate`) turns them into a score in one of two ways:
+
+- fitted (``Calibration.weights``): a logistic model per topic (or one shared model, ``"*"``, for topics without
+  labelled data), so the score is a probability and ``threshold`` a probability;
+- hand-set linear (no weights):
 
     score = (1 - w_c) * max_cos(sentence, phrases) + w_c * cos(sentence, centroid(phrases))
             - background(sentence) - w_rel * mean_over_topics(...) + w_lemma * lemma_overlap(sentence, phrases)
@@ -22,6 +29,19 @@ import numpy as np
 from nlp.lemmas import lemmatize_many
 from nlp.topics.embedder import Embedder
 from nlp.topics.taxonomy import Calibration, Taxonomy
+
+FEATURES = (
+    "best",  # max cosine to the topic's phrases
+    "centroid",  # cosine to the centroid of its phrases
+    "background",  # max cosine to the topic-free sentences below (the same for every topic of a sentence)
+    "lemma",  # best share of a seed phrase's content lemmas found in the sentence
+    "rel_best",  # best - its mean over topics
+    "rel_centroid",  # centroid - its mean over topics
+    "gap_best",  # best - the sentence's highest best over topics (0 for the closest topic)
+    "gap_centroid",  # centroid - the highest centroid over topics
+    "gap_lemma",  # lemma - the highest lemma overlap over topics
+    "lemma_topics",  # how many topics have any lemma overlap with the sentence
+)
 
 BACKGROUND_SENTENCES = [
     "We went there last Friday with friends.",
@@ -82,6 +102,33 @@ class TopicAssigner:
         centroids = np.stack([self._phrase_vectors[self._owner == k].mean(axis=0) for k in range(len(self.topic_ids))])
         self._centroids = centroids / np.linalg.norm(centroids, axis=1, keepdims=True)
 
+    def features(self, vectors: np.ndarray, lemma: np.ndarray) -> np.ndarray:
+        """The :data:`FEATURES` of every (sentence, topic) pair: shape (sentences, topics, features)."""
+        phrase_sim = vectors @ self._phrase_vectors.T
+        best = np.stack([phrase_sim[:, self._owner == k].max(axis=1) for k in range(len(self.topic_ids))], axis=1)
+        centroid = vectors @ self._centroids.T
+        background = np.repeat((vectors @ self._background.T).max(axis=1, keepdims=True), len(self.topic_ids), axis=1)
+        lemma_topics = np.repeat((lemma > 0).sum(axis=1, keepdims=True), len(self.topic_ids), axis=1)
+        planes = [best, centroid, background, lemma]
+        planes += [x - x.mean(axis=1, keepdims=True) for x in (best, centroid)]
+        planes += [x - x.max(axis=1, keepdims=True) for x in (best, centroid, lemma)]
+        planes.append(lemma_topics)
+        return np.stack(planes, axis=-1).astype(np.float64)
+
+    def fitted_scores(self, features: np.ndarray, weights: dict[str, list[float]]) -> np.ndarray:
+        """Probabilities from fitted logistic weights (per topic, else the shared ``"*"`` row); last weight = bias."""
+        shared = weights.get("*")
+        out = np.zeros(features.shape[:2])
+        for k, topic_id in enumerate(self.topic_ids):
+            row = weights.get(topic_id, shared)
+            if row is None:
+                raise ValueError(f"calibration has no weights for topic {topic_id!r} and no shared '*' row")
+            w = np.asarray(row, dtype=np.float64)
+            if len(w) != features.shape[2] + 1:
+                raise ValueError(f"calibration weights for {topic_id!r} need {features.shape[2] + 1} numbers")
+            out[:, k] = features[:, k] @ w[:-1] + w[-1]
+        return 1.0 / (1.0 + np.exp(-out))
+
     def similarity(self, vectors: np.ndarray, centroid_weight: float, relative_weight: float = 0.0) -> np.ndarray:
         """Background-corrected e5 similarity of each sentence vector to each topic (before lemma evidence).
 
@@ -125,7 +172,16 @@ class TopicAssigner:
             lemmas = lemmatize_many(list(texts), list(languages) if languages else None, drop_stop_words=True)
         sim = self.similarity(vectors, cal.centroid_weight, cal.relative_weight)
         lem = self.lemma_overlap(lemmas)
-        return TopicScores(self.topic_ids, sim + cal.lemma_weight * lem, sim, lem)
+        if cal.weights:
+            if tuple(cal.features) != FEATURES:
+                raise ValueError(
+                    f"the calibration was fitted on features {cal.features}, this version computes {list(FEATURES)}: "
+                    "refit it (molva eval topics --save-calibration, or nlp.topics.calibrate.calibrate)"
+                )
+            scores = self.fitted_scores(self.features(vectors, lem), cal.weights)
+        else:
+            scores = sim + cal.lemma_weight * lem
+        return TopicScores(self.topic_ids, scores, sim, lem)
 
     def assign(
         self,

@@ -1,8 +1,17 @@
 """Fit the assigner's decision parameters on labelled sentences, and score assignments with micro-F1.
 
-Only a handful of numbers are fitted (a threshold, the lemma weight, the centroid weight and, optionally, one threshold
-per topic with enough labelled sentences); the topics themselves stay defined by their seed phrases. Fit on one part
-of the data and report on another (see :mod:`nlp.topics.absa` for the fixed split).
+Only a handful of numbers are fitted; the topics themselves stay defined by their seed phrases. Two methods:
+
+- ``logistic`` (the default): a logistic regression over the assigner's evidence features (:data:`FEATURES`, all
+  derived from the seed phrases) for each topic with at least :data:`MIN_TOPIC_SUPPORT` labelled sentences, one shared
+  regression (``"*"``) for the others and for topics added later, and one probability threshold maximising micro-F1.
+  About 11 numbers per topic. Measured on SemEval-2016 restaurants (5-fold cross-validation inside the calibration
+  halves) it gains 5 points of micro-F1 over the linear method: the relative and gap features let each topic learn how
+  much "closer than the other topics" matters, which one hand-set formula cannot.
+- ``linear``: the earlier hand-set score (a grid over the lemma, centroid and relative weights, an exact sweep over
+  the threshold, optional per-topic thresholds).
+
+Fit on one part of the data and report on another (see :mod:`nlp.topics.absa` for the fixed split).
 """
 
 from __future__ import annotations
@@ -12,13 +21,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nlp.topics.assign import TopicAssigner
+from nlp.topics.assign import FEATURES, TopicAssigner
 from nlp.topics.taxonomy import Calibration
 
 CENTROID_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 RELATIVE_WEIGHTS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
 LEMMA_WEIGHTS = (0.0, 0.01, 0.02, 0.03, 0.045, 0.06, 0.09, 0.12, 0.2)
-MIN_TOPIC_SUPPORT = 30  # labelled sentences a topic needs before it gets its own threshold
+MIN_TOPIC_SUPPORT = 30  # labelled sentences a topic needs before it gets its own threshold (linear method)
+# ... or its own logistic weights: 10 beat 30 in cross-validation inside the calibration halves (+0.008 ru, +0.004 en
+# micro-F1, all of it LOCATION with 12-21 labelled sentences; C = 1 keeps 11 numbers from overfitting them).
+MIN_WEIGHTS_SUPPORT = 10
+REGULARISATION = 1.0  # sklearn's C on standardised features; 0.1 and 1.0 differed by < 0.01 F1 in cross-validation
 
 
 @dataclass
@@ -56,6 +69,69 @@ def _best_threshold(scores: np.ndarray, gold: np.ndarray) -> tuple[float, float]
 
 
 def calibrate(
+    assigner: TopicAssigner,
+    vectors: np.ndarray,
+    lemmas: Sequence[Sequence[str]],
+    gold: Sequence[set[str]],
+    *,
+    per_topic: bool = True,
+    fitted_on: str = "",
+    method: str = "logistic",
+) -> Calibration:
+    """Fit the decision parameters on labelled sentences (``method``: ``logistic`` or ``linear``, see the module).
+
+    ``per_topic=False`` fits global parameters only (the shared row, or no per-topic thresholds): what a taxonomy
+    whose topics have no labelled data of their own should use.
+    """
+    if method == "logistic":
+        return fit_logistic(assigner, vectors, lemmas, gold, per_topic=per_topic, fitted_on=fitted_on)
+    if method != "linear":
+        raise ValueError(f"unknown calibration method {method!r}; use 'logistic' or 'linear'")
+    return fit_linear(assigner, vectors, lemmas, gold, per_topic=per_topic, fitted_on=fitted_on)
+
+
+def _logistic_row(features: np.ndarray, gold: np.ndarray, mean: np.ndarray, std: np.ndarray) -> list[float]:
+    """Weights on the raw features plus the bias (last) of a regression fitted on standardised features."""
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=REGULARISATION, max_iter=5000).fit((features - mean) / std, gold)
+    coef = model.coef_[0] / std
+    bias = float(model.intercept_[0] - (coef * mean).sum())
+    return [round(float(w), 5) for w in coef] + [round(bias, 5)]
+
+
+def fit_logistic(
+    assigner: TopicAssigner,
+    vectors: np.ndarray,
+    lemmas: Sequence[Sequence[str]],
+    gold: Sequence[set[str]],
+    *,
+    per_topic: bool = True,
+    fitted_on: str = "",
+) -> Calibration:
+    """Shared and per-topic logistic weights over :data:`FEATURES`, then the micro-F1-best probability threshold.
+
+    One global threshold: per-topic thresholds on top of per-topic weights lost 0.005-0.007 F1 in cross-validation.
+    """
+    ids = assigner.topic_ids
+    gold_matrix = np.array([[t in g for t in ids] for g in gold], dtype=bool)
+    features = assigner.features(vectors, assigner.lemma_overlap(lemmas))
+    flat = features.reshape(-1, features.shape[-1])
+    mean, std = flat.mean(axis=0), flat.std(axis=0)
+    std[std == 0] = 1.0
+    weights = {"*": _logistic_row(flat, gold_matrix.ravel(), mean, std)}
+    if per_topic:
+        for k, topic_id in enumerate(ids):
+            n_pos = int(gold_matrix[:, k].sum())
+            if n_pos >= MIN_WEIGHTS_SUPPORT and len(gold_matrix) - n_pos >= MIN_WEIGHTS_SUPPORT:
+                weights[topic_id] = _logistic_row(features[:, k], gold_matrix[:, k], mean, std)
+    threshold, _ = _best_threshold(assigner.fitted_scores(features, weights), gold_matrix)
+    return Calibration(
+        threshold=round(threshold, 5), fitted_on=fitted_on, features=list(FEATURES), weights=weights,
+    )  # fmt: skip
+
+
+def fit_linear(
     assigner: TopicAssigner,
     vectors: np.ndarray,
     lemmas: Sequence[Sequence[str]],

