@@ -142,7 +142,9 @@ def save_calibration(path: str | Path, calibration: Calibration) -> None:
     if start is not None:
         end = next((j for j in range(start + 1, len(lines)) if lines[j][:1] not in ("", " ", "#")), len(lines))
         lines = lines[:start] + lines[end:]
-    block = yaml.safe_dump({"calibration": calibration.model_dump()}, allow_unicode=True, sort_keys=False, width=120)
+    dump = {"calibration": calibration.model_dump()}
+    # Flow style for lists keeps a row of weights on one line.
+    block = yaml.safe_dump(dump, allow_unicode=True, sort_keys=False, width=120, default_flow_style=None)
     text = "\n".join(lines).rstrip("\n") + "\n" + block
     load_check = yaml.safe_load(text)
     Taxonomy.model_validate(load_check)
