@@ -258,3 +258,49 @@ def test_eval_vector_cache_is_kept_per_backend(tmp_path: Path) -> None:
     _encode_cached(second, texts, tmp_path)
     assert (first.calls, second.calls) == (1, 1)
     assert {p.name for p in tmp_path.iterdir()} == {"one", "two"}
+
+
+def _write_semeval(path: Path, n_reviews: int = 40) -> None:
+    """A synthetic SemEval-2016 file: food and service opinions plus topic-free sentences, in English."""
+    food = ["The pizza was tasty", "Great pasta and fresh salad", "The soup was cold and bland"]
+    service = ["The waiter was rude", "Friendly waitress and quick service", "The staff ignored us"]
+    reviews = []
+    for r in range(n_reviews):
+        sentences = [
+            (food[r % 3], "FOOD#QUALITY", "negative" if "cold" in food[r % 3] else "positive"),
+            (service[r % 3], "SERVICE#GENERAL", "negative" if r % 3 != 1 else "positive"),
+            ("We came on a Friday evening", None, None),
+        ]
+        body = ""
+        for k, (text, category, polarity) in enumerate(sentences):
+            opinion = (
+                f'<Opinions><Opinion target="NULL" category="{category}" polarity="{polarity}"/></Opinions>'
+                if category
+                else ""
+            )
+            body += f'<sentence id="{r}:{k}"><text>{text}</text>{opinion}</sentence>'
+        reviews.append(f'<Review rid="{r}"><sentences>{body}</sentences></Review>')
+    path.write_text(f'<?xml version="1.0"?><Reviews>{"".join(reviews)}</Reviews>')
+
+
+def test_evaluate_language_fits_on_the_calibration_half_and_scores_the_test_half(tmp_path: Path) -> None:
+    from nlp.topics.absa import ABSA_FILES
+    from nlp.topics.evaluate import encode_language, evaluate_language
+    from tests.nlp.topics_fakes import keyword_polarity
+
+    _write_semeval(tmp_path / ABSA_FILES["en"])
+    taxonomy = Taxonomy.model_validate(
+        {"topics": [
+            {"id": "FOOD", "name_en": "Food", "name_ru": "Еда", "seeds": {"en": ["pizza, pasta, salad, soup"]}},
+            {"id": "SERVICE", "name_en": "Service", "name_ru": "Обслуживание",
+             "seeds": {"en": ["waiter, waitress, staff, service"]}},
+        ]}
+    )  # fmt: skip
+    embedder = LemmaHashEmbedder()
+    data = encode_language(embedder, tmp_path, "en", tmp_path / "cache")
+    result = evaluate_language(TopicAssigner(taxonomy, embedder), data, keyword_polarity)
+    assert result.n_calibration + result.n_test == 120 and result.n_calibration > 0 and result.n_test > 0
+    assert f"calibration half ({result.n_calibration} sentences)" in result.calibration.fitted_on
+    assert result.calibration.weights and result.test.f1 >= 0.9
+    assert result.test.n_gold == 2 * result.n_test // 3  # scored on the test half only
+    assert result.polarity_accuracy is not None and result.n_polarity == result.test.n_gold
