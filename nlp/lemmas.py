@@ -47,6 +47,11 @@ EN_STOP_WORDS: frozenset[str] = _words(
 )
 
 
+EN_MEMO_SIZE = 100_000  # English texts whose lemmas are remembered between calls
+EN_MEMO_MAX_CHARS = 120
+_EN_MEMO: dict[str, list[str]] = {}
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-cased word tokens (letters and digits; punctuation, emoji and links' slashes dropped)."""
     return [m.group(0).lower().replace("’", "'") for m in _TOKEN_RE.finditer(text)]
@@ -121,21 +126,31 @@ def lemmatize_en_batch(texts: list[str]) -> list[list[str]]:
 def lemmatize_many(
     texts: list[str], languages: Sequence[str | None] | None = None, *, drop_stop_words: bool = False
 ) -> list[list[str]]:
-    """Lemmas for a batch of texts, batching the English ones through spaCy (a missing language is guessed)."""
+    """Lemmas for a batch of texts, batching the English ones through spaCy (a missing language is guessed).
+
+    Each distinct (language, text) is lemmatised once, and English texts of up to ``EN_MEMO_MAX_CHARS`` characters are
+    remembered for later calls: spaCy's tagger is the costly part, and stock sentences ("Great app", "Thank you!")
+    recur. Russian words go through pymorphy3 once per distinct word (:func:`_ru_lemma` is cached).
+    """
     given = list(languages) if languages is not None else [None] * len(texts)
     langs = [lang if lang in ("ru", "en") else guess_language(t) for t, lang in zip(texts, given, strict=True)]
-    result: list[list[str]] = [[] for _ in texts]
-    en_idx = [i for i, lang in enumerate(langs) if lang != "ru"]
-    if en_idx:
-        for i, lemmas in zip(en_idx, lemmatize_en_batch([texts[i] for i in en_idx]), strict=True):
-            result[i] = lemmas
-    for i, lang in enumerate(langs):
+    distinct: dict[tuple[str, str], list[str]] = {key: [] for key in zip(langs, texts, strict=True)}
+    english = [t for lang, t in distinct if lang == "en"]
+    known = {t: _EN_MEMO[t] for t in english if t in _EN_MEMO}
+    todo = [t for t in english if t not in known]
+    fresh = dict(zip(todo, lemmatize_en_batch(todo), strict=True)) if todo else {}
+    if len(_EN_MEMO) + len(fresh) > EN_MEMO_SIZE:
+        _EN_MEMO.clear()
+    _EN_MEMO.update((t, v) for t, v in fresh.items() if len(t) <= EN_MEMO_MAX_CHARS)
+    for lang, text in distinct:
         if lang == "ru":
-            result[i] = [_ru_lemma(tok) for tok in tokenize(texts[i])]
+            distinct[(lang, text)] = [_ru_lemma(tok) for tok in tokenize(text)]
+        else:
+            distinct[(lang, text)] = known[text] if text in known else fresh[text]
+    stop = RU_STOP_WORDS | EN_STOP_WORDS
     if drop_stop_words:
-        stop = RU_STOP_WORDS | EN_STOP_WORDS
-        result = [[lem for lem in lemmas if lem not in stop and not lem.isdigit()] for lemmas in result]
-    return result
+        distinct = {k: [lem for lem in v if lem not in stop and not lem.isdigit()] for k, v in distinct.items()}
+    return [list(distinct[key]) for key in zip(langs, texts, strict=True)]
 
 
 def stop_words(language: str) -> frozenset[str]:
