@@ -1,8 +1,9 @@
 """The topic taxonomy: what each topic is called, its journey stage and the seed phrases that define it.
 
 Users add a topic by appending an entry with a few seed phrases per language; nothing is retrained. The ``calibration``
-block holds the few numbers fitted on labelled data (``molva eval topics --calibrate``); a taxonomy without one uses
-:data:`DEFAULT_CALIBRATION`, which was fitted the same way on the SemEval-2016 calibration split (docs/topics.md).
+block holds the few numbers fitted on labelled data (``molva eval topics --save-calibration``); a taxonomy without one
+uses :data:`DEFAULT_CALIBRATION`, the pooled fit on the SemEval-2016 calibration halves that ``configs/topics.yaml``
+carries too (docs/topics.md).
 """
 
 from __future__ import annotations
@@ -46,6 +47,19 @@ class Calibration(BaseModel):
     polarity_band: float | None = None
 
 
+# The shared logistic row fitted by `molva eval topics --save-calibration configs/topics.yaml` (a test keeps the two
+# equal): what a taxonomy without a calibration block uses.
+DEFAULT_CALIBRATION = Calibration(
+    threshold=0.33414,
+    fitted_on="SemEval-2016 restaurants ru+en train, calibration halves (2855 sentences), global parameters only, "
+    "e5-onnx vectors",
+    features=["best", "centroid", "background", "lemma", "rel_best", "rel_centroid", "gap_best", "gap_centroid",
+              "gap_lemma", "lemma_topics"],
+    weights={"*": [37.02528, -29.65037, -10.72773, 1.93526, -31.5989, 88.95404, 17.88892, 37.16242, 0.69771, 0.088,
+                   1.99018]},
+)  # fmt: skip
+
+
 class Topic(BaseModel):
     """One taxonomy topic."""
 
@@ -87,7 +101,7 @@ class Taxonomy(BaseModel):
 
     version: int = 1
     topics: list[Topic]
-    calibration: Calibration = Field(default_factory=Calibration)
+    calibration: Calibration = Field(default_factory=lambda: DEFAULT_CALIBRATION.model_copy(deep=True))
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Taxonomy:

@@ -304,3 +304,14 @@ def test_evaluate_language_fits_on_the_calibration_half_and_scores_the_test_half
     assert result.calibration.weights and result.test.f1 >= 0.9
     assert result.test.n_gold == 2 * result.n_test // 3  # scored on the test half only
     assert result.polarity_accuracy is not None and result.n_polarity == result.test.n_gold
+
+
+def test_a_taxonomy_without_calibration_gets_the_shipped_fit() -> None:
+    from nlp.topics.assign import FEATURES
+    from nlp.topics.taxonomy import DEFAULT_CALIBRATION
+
+    shipped = load_taxonomy(REPO / "configs" / "topics.yaml").calibration
+    assert shipped == DEFAULT_CALIBRATION and DEFAULT_CALIBRATION.features == list(FEATURES)
+    bare = Taxonomy.model_validate({"topics": SMALL["topics"]})
+    assert bare.calibration == DEFAULT_CALIBRATION and bare.calibration is not DEFAULT_CALIBRATION
+    assert Taxonomy.model_validate(SMALL).calibration.weights == {}  # a hand-set block stays linear
