@@ -2,7 +2,9 @@
 
     python benchmarks/nightly.py --n 10000 --n 100000 [--enrich real|sql|none] [--marts-n 1000000] [--threads 2]
 
-Per size: synthesise N reviews (the demo generator's templates, 3 brands × 5 platforms over 26 weeks), load them with
+Per size: synthesise N reviews (the demo generator's templates made varied, 3 brands × 5 platforms over 26 weeks, or
+with ``--texts shared`` real review texts; the workload — characters and sentences per review, exact-duplicate shares,
+ru/en mix — is printed), load them with
 the real loader, enrich (``real``: the nightly's enrichers; ``sql``: rule-based labels written in SQL, to time the
 marts on realistic shapes when the models are not wanted), build the marts, then a **rerun with nothing new** (load the
 same rows again, enrich, marts). ``--marts-n`` builds a warehouse of that many reviews directly in SQL (with sentiment
@@ -70,6 +72,7 @@ class PeakRss:
 
 
 ROWS: list[tuple[str, str, float, float, str]] = []
+WORKLOADS: list[str] = []
 
 
 @contextmanager
@@ -83,20 +86,87 @@ def stage(label: str, size: str) -> Iterator[dict[str, Any]]:
     print(f"  {size:>6} {label:<28} {seconds:9.2f} s {rss.peak_mb:8.0f} MB  {info.get('note', '')}", flush=True)
 
 
-def synthesise(n: int, seed: int = 7) -> list[dict[str, Any]]:
-    """n review rows in the loader's input shape, texts from the demo generator's templates."""
-    from flows.demo.generate import _compose
+# Phrases that make template sentences read like different people's reviews: lead-ins, tails with numbers, and a
+# personal detail sentence. With them, exact duplicate reviews are rare and the duplicate sentences left are the stock
+# openers and closers ("Спасибо!", "Will order again."), as in real app-store reviews.
+LEAD_INS = {
+    "ru": ["Кроме того, ", "А ещё ", "При этом ", "Честно говоря, ", "В прошлый раз ", "Как обычно, ", "Опять же, ",
+           "Если честно, ", "Отдельно скажу: ", "И да, ", "Кстати, ", "В общем, "],
+    "en": ["Also, ", "On top of that, ", "To be honest, ", "Last time ", "As usual, ", "Again, ", "Honestly, ",
+           "One more thing: ", "And yes, ", "By the way, ", "Overall, ", "Worth saying: "],
+}  # fmt: skip
+TAILS = {
+    "ru": [" (заказ на {amount} ₽)", " — это было в {weekday}", ", уже {count}-й заказ", ", район: {district}",
+           ", брал {item} и {item2}", ", заказывал через {channel}"],
+    "en": [" (a {amount} RUB order)", " ({weekday} order)", ", my {count}th order", ", district: {district}",
+           ", I got {item} and {item2}", ", ordered via the {channel_en}"],
+}  # fmt: skip
+DETAILS = {
+    "ru": ["Пользуюсь {brand} уже {family} года, заказываю {count} раз в месяц.",
+           "Заказ №{order} на {amount} ₽, {count} позиций.",
+           "Семья из {family} человек, заказываем в основном {item} и {item2}.",
+           "Район: {district}, заказывал в {weekday} около {hour}:{minute:02d}.",
+           "Сумма заказа {amount} ₽, промокод на {pct}% не применился автоматически, ввёл вручную."],
+    "en": ["{brand} customer for {family} years, about {count} orders a month.",
+           "Order #{order}, {amount} RUB, {count} items.",
+           "Family of {family}, we mostly order {item} and {item2}.",
+           "{weekday} order at {hour}:{minute:02d}, district: {district}.",
+           "The order was {amount} RUB and the {pct}% promo code had to be typed in by hand."],
+}  # fmt: skip
 
+
+def _compose_varied(rng: random.Random, brand: str, lang: str, weeks_from_end: int) -> dict[str, Any]:
+    """One review from the demo generator's templates (same moods, ratings, topics and planted trend), with lead-ins,
+    numeric tails and a personal detail sentence for variety (mean ~200 characters, ~3.5 sentences)."""
+    from flows.demo.generate import _compose, _fill, _lower_first
+
+    base = _compose(rng, brand, lang, weeks_from_end)
+    extra = dict(order=rng.randrange(100_000, 999_999), hour=rng.randrange(8, 23), minute=rng.randrange(0, 60, 5))
+
+    def fill(template: str) -> str:
+        return _fill(rng, template.replace("{order}", str(extra["order"])).replace("{hour}", str(extra["hour"]))
+                     .replace("{minute:02d}", f"{extra['minute']:02d}"), lang, brand)  # fmt: skip
+
+    from nlp.sentences import split_sentences
+
+    sentences = [s.text for s in split_sentences(base["text"])]
+    out = []
+    for sentence in sentences:
+        stock = len(sentence) < 30  # openers and closers: real reviews repeat those too, but fewer have them
+        if stock and rng.random() < 0.7:
+            continue
+        if not stock and rng.random() < 0.7:
+            sentence = rng.choice(LEAD_INS[lang]) + _lower_first(sentence)
+        if not stock and rng.random() < 0.85 and sentence[-1:] in ".!":
+            sentence = sentence[:-1] + fill(rng.choice(TAILS[lang])) + sentence[-1]
+        out.append(sentence)
+    for _ in range(rng.choice([0, 1, 1, 2])):
+        out.insert(rng.randint(min(1, len(out)), len(out)), fill(rng.choice(DETAILS[lang])))
+    return {**base, "text": " ".join(out)}
+
+
+def synthesise(n: int, seed: int = 7, texts: str = "templates") -> list[dict[str, Any]]:
+    """n review rows in the loader's input shape: 3 brands × 5 platforms over 26 weeks, 60 % Russian.
+
+    ``texts="templates"``: the demo generator's templates made varied (:func:`_compose_varied`). ``"shared"``: real
+    texts (RuReviews, multi-domain Amazon, UCI sentences from ../shared/data/sentiment) drawn without replacement, for a
+    realism check; at most as many reviews as the pool holds (about 26k), so no text repeats.
+    """
     rng = random.Random(seed)
     start = datetime(2026, 5, 4)
     brands = ["lastochka", "strela", "volna"]
+    pool = _shared_texts(n, rng) if texts == "shared" else None
     rows = []
     for i in range(n):
         brand = rng.choice(brands)
         platform = rng.choice(PLATFORMS)
-        lang = "en" if rng.random() < 0.4 else "ru"
         weeks_from_end = rng.randrange(26)
-        review = _compose(rng, brand, lang, weeks_from_end)
+        if pool is not None:
+            lang, text, rating = pool[i]
+            review: dict[str, Any] = {"text": text, "title": "", "rating": rating}
+        else:
+            lang = "en" if rng.random() < 0.4 else "ru"
+            review = _compose_varied(rng, brand, lang, weeks_from_end)
         at = start + timedelta(weeks=25 - weeks_from_end, minutes=rng.randrange(7 * 24 * 60))
         rows.append(
             {
@@ -115,6 +185,44 @@ def synthesise(n: int, seed: int = 7) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def _shared_texts(n: int, rng: random.Random) -> list[tuple[str, str, int]]:
+    """n distinct real (language, text, rating) rows from ../shared/data/sentiment, 60 % Russian where possible."""
+    import pandas as pd
+
+    folder = Path(__file__).resolve().parents[2] / "shared" / "data" / "sentiment"
+    if not folder.is_dir():
+        raise SystemExit(f"--texts shared needs {folder} (the shared data sets)")
+    stars = {"negative": 1, "neutral": 3, "positive": 5}
+    pool: list[tuple[str, str, int]] = []
+    for name, lang in (("ru_rureviews_train", "ru"), ("ru_rureviews_dev", "ru"), ("en_amazon_multidomain", "en"),
+                       ("en_uci_sentences", "en")):  # fmt: skip
+        frame = pd.read_parquet(folder / f"{name}.parquet")
+        for text, label in zip(frame["text"], frame["label"], strict=True):
+            pool.append((lang, str(text), stars.get(str(label), 3)))
+    pool = list({text: (lang, text, r) for lang, text, r in pool}.values())  # distinct texts only
+    if n > len(pool):
+        raise SystemExit(f"--texts shared: the pool holds {len(pool)} distinct texts, fewer than --n {n}")
+    rng.shuffle(pool)
+    return pool[:n]
+
+
+def workload(rows: list[dict[str, Any]]) -> str:
+    """What the synthetic reviews look like: the reader should see the work the enrichers were given."""
+    from nlp.sentences import split_sentences
+
+    texts = [r["text"] for r in rows]
+    sentences = [s.text for t in texts for s in split_sentences(t)]
+    dup_reviews = 1 - len(set(texts)) / max(len(texts), 1)
+    dup_sentences = 1 - len(set(sentences)) / max(len(sentences), 1)
+    ru = sum(r["language"] == "ru" for r in rows) / max(len(rows), 1)
+    return (
+        f"{len(rows)} reviews, {sum(map(len, texts)) / max(len(texts), 1):.0f} chars and "
+        f"{len(sentences) / max(len(texts), 1):.2f} sentences per review ({len(sentences)} sentences, "
+        f"{sum(map(len, sentences)) / max(len(sentences), 1):.0f} chars each); exact duplicates: "
+        f"{dup_reviews:.1%} of reviews, {dup_sentences:.1%} of sentences; ru {ru:.0%} / en {1 - ru:.0%}"
+    )
 
 
 def setup_config(con: Any) -> None:
@@ -164,7 +272,7 @@ def enrich_real(con: Any, config: Any) -> list[tuple[str, Callable[[], Any]]]:
     return [(f"enrich:{name}", partial(fn, con, config)) for name, fn in RUNNERS.items()]
 
 
-def run_size(n: int, enrich: str, workdir: Path, threads: int) -> None:
+def run_size(n: int, enrich: str, workdir: Path, threads: int, texts: str = "templates") -> None:
     from flows.config import load_config
     from warehouse.db import connect
     from warehouse.loader import load_reviews
@@ -178,8 +286,10 @@ def run_size(n: int, enrich: str, workdir: Path, threads: int) -> None:
     setup_config(con)
     config = load_config(Path(__file__).resolve().parents[1] / "configs" / "demo.yaml")
     with stage("synthesise", size) as info:
-        rows = synthesise(n)
-        info["note"] = f"{len(rows)} rows"
+        rows = synthesise(n, texts=texts)
+        info["note"] = f"{len(rows)} rows ({texts})"
+    print(f"  workload {size}: {workload(rows)}", flush=True)
+    WORKLOADS.append(f"{size} ({texts}): {workload(rows)}")
     t_total = time.perf_counter()
     for attempt in ("new", "rerun"):
         prefix = "" if attempt == "new" else "rerun: "
@@ -257,13 +367,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--marts-n", type=int, default=0, help="also time marts alone over this many SQL-made reviews")
     parser.add_argument("--threads", type=int, default=2, help="DuckDB and model threads")
     parser.add_argument("--workdir", type=Path, default=None, help="where the benchmark warehouses go (default tmp)")
+    parser.add_argument(
+        "--texts", choices=["templates", "shared"], default="templates",
+        help="review texts: varied demo templates, or real ones from ../shared/data/sentiment (n <= ~26k)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
+    os.environ.setdefault("MOLVA_THREADS", str(args.threads))
+    load_before = os.getloadavg()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="molva-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     print(f"warehouses in {workdir}; {os.cpu_count()} CPUs visible, {args.threads} threads used")
     for n in args.n or [10_000]:
-        run_size(n, args.enrich, workdir, args.threads)
+        run_size(n, args.enrich, workdir, args.threads, args.texts)
     if args.marts_n:
         run_marts_only(args.marts_n, workdir, args.threads)
     from rich.console import Console
@@ -274,7 +390,15 @@ def main(argv: list[str] | None = None) -> None:
         table.add_column(column, justify="right" if column in ("seconds", "peak RSS MB") else "left")
     for size, label, seconds, peak, note in ROWS:
         table.add_row(size, label, f"{seconds:.2f}", f"{peak:.0f}" if peak else "", note)
-    Console(width=200).print(table)
+    console = Console(width=200)
+    console.print(table)
+    for line in WORKLOADS:
+        console.print(f"workload {line}")
+    after = os.getloadavg()
+    console.print(
+        f"load average (1/5/15 min) before {' '.join(f'{x:.2f}' for x in load_before)}, "
+        f"after {' '.join(f'{x:.2f}' for x in after)}; {os.cpu_count()} CPUs"
+    )
 
 
 if __name__ == "__main__":

@@ -61,3 +61,14 @@ def test_enrich_duplicates_fills_tables_and_is_idempotent(warehouse: duckdb.Duck
     flags = warehouse.execute("select review_id, flag from review_flags order by 1, 2").fetchall()
     assert ("r3", "repeated") in flags and ("r4", "repeated") in flags and ("r5", "too_short") in flags
     assert ("r1", "repeated") not in flags  # the same text by two different authors is syndication, not spam
+
+
+def test_lemmas_only_where_low_information_is_possible() -> None:
+    from nlp.dedup import lemmas_where_needed
+
+    texts = ["Норм товар, норм, норм.", TEXT, "Delivery delivered, deliveries delivering."]
+    lemmas = lemmas_where_needed(texts, ["ru", "ru", "en"])
+    assert lemmas[0] == ["норма", "товар", "норма", "норма"] and lemmas[1] is None and lemmas[2]
+    # a long text keeps its verdict without lemmas: more distinct words than the flag allows
+    assert flag_text(TEXT, lemmas[1]) == flag_text(TEXT) == []
+    assert [f for f, _ in flag_text(texts[0], lemmas[0])] == ["low_information"]
