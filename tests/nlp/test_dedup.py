@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import duckdb
+import pytest
 
 from nlp.dedup import enrich_duplicates, find_duplicates, flag_text
 
@@ -72,3 +73,27 @@ def test_lemmas_only_where_low_information_is_possible() -> None:
     # a long text keeps its verdict without lemmas: more distinct words than the flag allows
     assert flag_text(TEXT, lemmas[1]) == flag_text(TEXT) == []
     assert [f for f, _ in flag_text(texts[0], lemmas[0])] == ["low_information"]
+
+
+def test_rerun_with_nothing_new_reuses_the_stored_result(
+    warehouse: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nlp import dedup
+
+    t0 = datetime(2026, 11, 1)
+    _insert(warehouse, "r1", TEXT, "anon:a", t0)
+    _insert(warehouse, "r2", TEXT, "anon:b", t0 + timedelta(days=1))
+    first = enrich_duplicates(warehouse)
+    calls: list[int] = []
+    real = dedup.find_duplicates
+    monkeypatch.setattr(
+        dedup, "find_duplicates", lambda reviews, **kw: calls.append(len(reviews)) or real(reviews, **kw)
+    )
+    assert enrich_duplicates(warehouse) == first and calls == []  # nothing new: not recomputed, same summary
+    _insert(warehouse, "r3", TEXT, "anon:c", t0 + timedelta(days=2))
+    third = enrich_duplicates(warehouse)
+    assert calls == [3] and third["n_duplicates"] == 2
+    warehouse.execute(
+        "update reviews set text = 'Совсем другой текст про курьера', content_hash = 'x' where review_id = 'r3'"
+    )
+    assert enrich_duplicates(warehouse)["n_duplicates"] == 1 and calls == [3, 3]
