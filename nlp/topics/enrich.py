@@ -111,7 +111,6 @@ def enrich_topics(
     """
     now = now or utcnow()
     taxonomy = taxonomy or load_taxonomy(taxonomy_path)
-    embedder = embedder or get_embedder()
     tax_hash = taxonomy_hash(taxonomy)
     con.execute("begin transaction")
     try:
@@ -129,10 +128,13 @@ def enrich_topics(
         """,
         [retag],
     ).fetchall()
+    stats.update(n_reviews=len(pending), n_sentences=0, n_assignments=0, n_complaint=0, n_praise=0, n_neutral=0)
+    if not pending:  # a rerun with nothing new: no model to load, no seed phrases to embed
+        return stats
+    embedder = embedder or get_embedder()
     assigner = TopicAssigner(taxonomy, embedder)
     emerging_ids, emerging_centroids = load_centroids(con, "emerging")
     memo: dict[str, np.ndarray] = {}
-    stats.update(n_reviews=len(pending), n_sentences=0, n_assignments=0, n_complaint=0, n_praise=0, n_neutral=0)
     for start in range(0, len(pending), batch_size):
         batch = pending[start : start + batch_size]
         sentences = _sentences_for(con, batch, taxonomy.calibration.polarity_band)
