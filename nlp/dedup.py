@@ -197,13 +197,6 @@ def _fingerprint(con: duckdb.DuckDBPyConnection, threshold: float) -> str:
     return f"{count}:{xor}:{threshold}:{code}"
 
 
-def _state_table(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(
-        "create table if not exists dedup_state (step varchar primary key, fingerprint varchar not null, "
-        "updated_at timestamp not null)"
-    )
-
-
 def enrich_duplicates(con: duckdb.DuckDBPyConnection, *, threshold: float = THRESHOLD) -> dict[str, int]:
     """Recompute ``duplicate_clusters`` and ``review_flags`` for the whole warehouse in one transaction.
 
@@ -212,7 +205,6 @@ def enrich_duplicates(con: duckdb.DuckDBPyConnection, *, threshold: float = THRE
     stored result is already what a recomputation would give and the step only reports it: a rerun with nothing new
     costs one aggregate query instead of minutes at 100k reviews.
     """
-    _state_table(con)
     fingerprint = _fingerprint(con, threshold)
     done = con.execute("select fingerprint from dedup_state where step = 'duplicates'").fetchone()
     if done is not None and done[0] == fingerprint:
