@@ -81,8 +81,8 @@ def main() -> None:
 
     import subprocess
 
+    from nlp.onnx_session import default_threads
     from nlp.sentiment.artifact import assemble
-    from nlp.sentiment.onnx_backend import default_threads
 
     # Assembly and the one-off ONNX export are setup (`molva models build`), not inference: run them in a child
     # process so neither the timings nor this process's peak memory include them.

@@ -14,11 +14,11 @@ import importlib.util
 import json
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from nlp.cache_dirs import staged_dir
 from nlp.e5.e5s1 import E5S1File
 
 #: sha256 of the source files inside the pinned packages; a different file means a different base model.
@@ -220,17 +220,7 @@ def ensure_base(cache_dir: Path | str | None = None) -> Path:
                 actual = sha256_file(path)
                 if actual != pinned:
                     raise BaseModelError(f"{path} has sha256 {actual}, expected the pinned {pinned}")
-            tmp = Path(tempfile.mkdtemp(prefix=target.name + ".tmp-", dir=target.parent))
-            try:
+            with staged_dir(target) as tmp:
                 _write_model_dir(tmp, weights, tokenizer)
-                tmp.chmod(0o755)  # mkdtemp makes the folder private; the cache is shared by the repo's users
-                for child in tmp.iterdir():
-                    child.chmod(0o644)
-                if target.exists():
-                    shutil.rmtree(target)
-                tmp.rename(target)
-            finally:
-                if tmp.exists():
-                    shutil.rmtree(tmp, ignore_errors=True)
     _VERIFIED[target] = _stamp(target)
     return target

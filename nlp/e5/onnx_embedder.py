@@ -7,7 +7,6 @@ library), sorted by token count and run in batches of similar length, so little 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -17,20 +16,15 @@ MAX_TOKENS = 512
 PAD_ID = 1
 
 
-def default_threads() -> int:
-    """``$MOLVA_THREADS`` (default 2): the project's machines are small and shared."""
-    return max(1, int(os.environ.get("MOLVA_THREADS", "2")))
-
-
 class OnnxE5Encoder:
     """The e5 base as an int8 ONNX Runtime session (exported on first use when ``base_dir`` has no valid export)."""
 
     def __init__(self, base_dir: Path | str | None = None, threads: int | None = None) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
         from nlp.e5.build import ensure_base
         from nlp.e5.onnx_export import ensure_onnx
+        from nlp.onnx_session import cpu_session
 
         base = ensure_base(base_dir)
         path = ensure_onnx(base)
@@ -38,14 +32,7 @@ class OnnxE5Encoder:
         self.tokenizer: Any = Tokenizer.from_file(str(base / "tokenizer.json"))
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.no_padding()
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or default_threads()
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        # Idle workers sleep instead of spinning: on a shared 2-core machine spinning threads steal the cores the
-        # other worker needs (e5 sentences/s at load ~4: 110 spinning, 147 not; same vectors).
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session: Any = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.session: Any = cpu_session(path, threads)
         self.dim = int(self.session.get_outputs()[0].shape[-1] or 384)
 
     def encode(self, texts: list[str], prefix: str = "query: ", batch_size: int = 32) -> np.ndarray:

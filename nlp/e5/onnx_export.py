@@ -11,11 +11,10 @@ when it rebuilds, so a stale export cannot outlive its base.
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from nlp.cache_dirs import staged_dir
 from nlp.e5.build import MANIFEST as BASE_MANIFEST
 from nlp.e5.build import ensure_base, sha256_file
 
@@ -113,8 +112,7 @@ def ensure_onnx(base_dir: Path | str | None = None) -> Path:
     with FileLock(str(base) + ".onnx.lock"):
         if is_valid(base):
             return target
-        tmp = Path(tempfile.mkdtemp(prefix="onnx.tmp-", dir=base))
-        try:
+        with staged_dir(base / ONNX_DIR) as tmp:
             _export(base, tmp)
             manifest = {
                 "recipe": RECIPE,
@@ -122,16 +120,6 @@ def ensure_onnx(base_dir: Path | str | None = None) -> Path:
                 "sha256": sha256_file(tmp / INT8_FILE),
             }
             (tmp / ONNX_MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
-            tmp.chmod(0o755)  # mkdtemp makes the folder private; the cache is shared by the repo's users
-            for child in tmp.iterdir():
-                child.chmod(0o644)
-            final = base / ONNX_DIR
-            if final.exists():
-                shutil.rmtree(final)
-            tmp.rename(final)
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
     if not is_valid(base):  # pragma: no cover - only a concurrent writer outside the lock could cause this
         raise RuntimeError(f"{target}: export did not verify")
     return target

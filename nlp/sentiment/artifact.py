@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from nlp.cache_dirs import staged_dir
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BUILTIN_NAME = "molva-sentiment"
@@ -105,8 +106,7 @@ def assemble(part_dir: Path = BUILTIN_DIR, cache_dir: Path | None = None) -> Pat
     with FileLock(str(target) + ".lock"):
         if manifest.is_file():
             return target
-        tmp = Path(tempfile.mkdtemp(prefix=key + ".tmp-", dir=target.parent))
-        try:
+        with staged_dir(target) as tmp:
             config = classification_config(json.loads((base_dir / "config.json").read_text()), meta["labels"])
             config["max_length"] = meta.get("max_length", 256)
             (tmp / "config.json").write_text(json.dumps(config, indent=2) + "\n")
@@ -114,13 +114,4 @@ def assemble(part_dir: Path = BUILTIN_DIR, cache_dir: Path | None = None) -> Pat
             for name in ("tokenizer.json", "tokenizer_config.json"):
                 shutil.copyfile(base_dir / name, tmp / name)
             (tmp / ASSEMBLED_MANIFEST).write_text(json.dumps({"part_digest": key, "meta": meta}, indent=2) + "\n")
-            tmp.chmod(0o755)
-            for child in tmp.iterdir():
-                child.chmod(0o644)
-            if target.exists():
-                shutil.rmtree(target)
-            tmp.rename(target)
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
     return target

@@ -8,13 +8,13 @@ tuned for small machines (default: all cores the process may use, at most 4).
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from nlp.onnx_session import cpu_session
 from nlp.sentiment.base import SentimentModel, label_projection
 
 ONNX_DIR = "onnx"
@@ -75,15 +75,6 @@ def _export_fp32(model_dir: Path, target: Path) -> None:
     tmp.rename(target)
 
 
-def default_threads() -> int:
-    """Cores this process may use, capped at 4 (more threads rarely help a small encoder)."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - non-Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, 4))
-
-
 class OnnxSentiment(SentimentModel):
     """Int8 ONNX classifier behind the :class:`SentimentModel` interface."""
 
@@ -99,7 +90,7 @@ class OnnxSentiment(SentimentModel):
         quantize: bool = True,
     ) -> None:
         try:
-            import onnxruntime as ort
+            import onnxruntime  # noqa: F401  (a clear message here rather than deep inside cpu_session)
             from tokenizers import Tokenizer
         except ImportError as exc:  # pragma: no cover - pinned dependencies
             raise ImportError("the ONNX backend needs onnxruntime and tokenizers: pip install onnxruntime") from exc
@@ -115,15 +106,7 @@ class OnnxSentiment(SentimentModel):
         self.tokenizer: Any = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(self.max_length)
         self.tokenizer.no_padding()
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or default_threads()
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        # Idle workers sleep instead of spinning: on a shared 2-core machine spinning threads steal the cores the
-        # other worker needs (e5 sentences/s at load ~4: 110 spinning, 147 not; same vectors).
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        path = export_onnx(model_dir, quantize=quantize)
-        self.session: Any = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.session: Any = cpu_session(export_onnx(model_dir, quantize=quantize), threads)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(list(texts))
