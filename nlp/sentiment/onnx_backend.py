@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from nlp.onnx_session import cpu_session
+from nlp.onnx_session import cpu_session, run_encodings
 from nlp.sentiment.base import SentimentModel, label_projection
 
 ONNX_DIR = "onnx"
@@ -97,7 +97,8 @@ class OnnxSentiment(SentimentModel):
         model_dir = Path(model_dir)
         self.name = name or str(model_dir)
         self.version = version
-        self.batch_size = batch_size
+        # int8 models run one text per call (see run_encodings): a result never depends on what else is classified.
+        self.batch_size = 1 if quantize else batch_size
         config = json.loads((model_dir / "config.json").read_text())
         self.projection = label_projection({int(k): v for k, v in config["id2label"].items()})
         limit = max_length or config.get("max_length") or 512
@@ -109,21 +110,11 @@ class OnnxSentiment(SentimentModel):
         self.session: Any = cpu_session(export_onnx(model_dir, quantize=quantize), threads)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 3), dtype=np.float32)
         encodings = self.tokenizer.encode_batch(list(texts))
-        lengths = np.array([len(e.ids) for e in encodings])
-        order = np.argsort(lengths, kind="stable")
-        out = np.zeros((len(texts), 3), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start : start + self.batch_size]
-            width = int(lengths[idx].max())
-            ids = np.full((len(idx), width), self.pad_id, dtype=np.int64)
-            mask = np.zeros((len(idx), width), dtype=np.int64)
-            for row, i in enumerate(idx):
-                ids[row, : lengths[i]] = encodings[i].ids
-                mask[row, : lengths[i]] = 1
-            (logits,) = self.session.run(["logits"], {"input_ids": ids, "attention_mask": mask})
-            logits = logits - logits.max(axis=1, keepdims=True)
-            probs = np.exp(logits)
-            probs /= probs.sum(axis=1, keepdims=True)
-            out[idx] = probs @ self.projection
-        return out
+        logits = run_encodings(self.session, "logits", encodings, self.pad_id, self.batch_size)
+        logits = logits - logits.max(axis=1, keepdims=True)
+        probs = np.exp(logits)
+        probs /= probs.sum(axis=1, keepdims=True)
+        return np.asarray(probs @ self.projection, dtype=np.float32)

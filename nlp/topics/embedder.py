@@ -94,7 +94,7 @@ class OnnxE5Embedder:
 
     name = "e5-onnx"
 
-    def __init__(self, batch_size: int = 32) -> None:
+    def __init__(self, batch_size: int = 1) -> None:
         from nlp.e5.onnx_embedder import OnnxE5Encoder
 
         self._model = OnnxE5Encoder()
