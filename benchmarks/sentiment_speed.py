@@ -3,7 +3,7 @@
 Both paths classify the same 2,000 RuReviews dev texts (fixed sample) in one process:
 
 * naive: ``transformers.pipeline("text-classification")``, fp32, batch 32, texts in file order (no sorting);
-* production: :class:`nlp.sentiment.onnx_backend.OnnxSentiment` — int8 ONNX Runtime, length-bucketed batches,
+* production: :class:`nlp.sentiment.onnx_backend.OnnxSentiment` — int8 ONNX Runtime, one text per call (reproducible results),
   intra-op threads tuned to the cores the process may use.
 
 It prints reviews/s, peak RSS (VmHWM, reset between paths through /proc/self/clear_refs) and macro-F1 for each.
@@ -94,7 +94,7 @@ def main() -> None:
     rows = []
     # Production first: its peak RSS is then measured before torch has grown the heap.
     for name, run, threads in (
-        ("production (int8 ONNX, bucketed, tuned threads)", production, args.threads or default_threads()),
+        ("production (int8 ONNX, one text per call)", production, args.threads or default_threads()),
         ("naive (pipeline fp32, batch 32, unsorted)", naive, args.naive_threads),
     ):
         reset_peak_rss()
