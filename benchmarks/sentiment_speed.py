@@ -3,8 +3,8 @@
 Both paths classify the same 2,000 RuReviews dev texts (fixed sample) in one process:
 
 * naive: ``transformers.pipeline("text-classification")``, fp32, batch 32, texts in file order (no sorting);
-* production: :class:`nlp.sentiment.onnx_backend.OnnxSentiment` — int8 ONNX Runtime, one text per call (reproducible results),
-  intra-op threads tuned to the cores the process may use.
+* production: :class:`nlp.sentiment.onnx_backend.OnnxSentiment` — int8 ONNX Runtime, one text per call (so results
+  do not depend on batch neighbours), intra-op threads tuned to the cores the process may use.
 
 It prints reviews/s, peak RSS (VmHWM, reset between paths through /proc/self/clear_refs) and macro-F1 for each.
 Run on a quiet machine: ``python benchmarks/sentiment_speed.py [--n 2000] [--threads N]``. Needs ../shared/data.
