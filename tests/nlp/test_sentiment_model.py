@@ -54,3 +54,18 @@ def test_builtin_model_gets_obvious_reviews_right(backend: str) -> None:
     assert model.name == "molva-sentiment" and model.version.startswith(
         json.loads((BUILTIN_DIR / META_FILE).read_text())["version"]
     )
+
+
+@pytest.mark.slow
+def test_int8_results_do_not_depend_on_the_other_texts() -> None:
+    """Dynamic int8 scales activations per call: a text's probabilities must be the same alone, in any company."""
+    import numpy as np
+
+    from nlp.sentiment import load_sentiment_model
+
+    model = load_sentiment_model("molva-sentiment", backend="onnx", batch_size=32)
+    texts = [t for t, _ in OBVIOUS] + ["ок", "Доставка опоздала на два часа, курьер не извинился. " * 8]
+    together = model.predict_proba(texts)
+    reversed_order = model.predict_proba(texts[::-1])[::-1]
+    alone = np.vstack([model.predict_proba([t]) for t in texts])
+    assert np.array_equal(together, reversed_order) and np.array_equal(together, alone)
