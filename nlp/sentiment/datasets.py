@@ -23,7 +23,7 @@ def default_data_dir() -> Path:
 
 def _require(path: Path) -> Path:
     if not path.is_file():
-        raise FileNotFoundError(f"{path} not found; training and evaluation read ../shared/data/sentiment")
+        raise FileNotFoundError(f"{path} not found; training and evaluation read ../shared/data (sentiment/ and absa/)")
     return path
 
 
