@@ -94,7 +94,7 @@ def main() -> None:
     rows = []
     # Production first: its peak RSS is then measured before torch has grown the heap.
     for name, run, threads in (
-        ("production (int8 ONNX, one text per call)", production, args.threads or default_threads()),
+        ("production (int8 ONNX, one text per call, a call per core)", production, args.threads or default_threads()),
         ("naive (pipeline fp32, batch 32, unsorted)", naive, args.naive_threads),
     ):
         reset_peak_rss()

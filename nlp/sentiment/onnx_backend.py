@@ -1,8 +1,8 @@
 """ONNX Runtime backend: the classifier exported to ONNX and quantised to int8, for CPU speed.
 
 Export and quantisation happen once per model directory and are cached in ``<model dir>/onnx/``. Inference needs
-only onnxruntime and the ``tokenizers`` library (no torch), runs length-bucketed batches, and uses a thread count
-tuned for small machines (default: all cores the process may use, at most 4).
+only onnxruntime and the ``tokenizers`` library (no torch). The int8 model runs one text per call, one call per core
+at once (:class:`nlp.onnx_session.TextRunner`); the fp32 export runs length-bucketed batches.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from nlp.onnx_session import cpu_session, run_encodings
+from nlp.onnx_session import TextRunner
 from nlp.sentiment.base import SentimentModel, label_projection
 
 ONNX_DIR = "onnx"
@@ -97,7 +97,7 @@ class OnnxSentiment(SentimentModel):
         model_dir = Path(model_dir)
         self.name = name or str(model_dir)
         self.version = version
-        # int8 models run one text per call (see run_encodings): a result never depends on what else is classified.
+        # int8 models run one text per call (see TextRunner): a result never depends on what else is classified.
         self.batch_size = 1 if quantize else batch_size
         config = json.loads((model_dir / "config.json").read_text())
         self.projection = label_projection({int(k): v for k, v in config["id2label"].items()})
@@ -107,13 +107,14 @@ class OnnxSentiment(SentimentModel):
         self.tokenizer: Any = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(self.max_length)
         self.tokenizer.no_padding()
-        self.session: Any = cpu_session(export_onnx(model_dir, quantize=quantize), threads)
+        path = export_onnx(model_dir, quantize=quantize)
+        self.runner = TextRunner(path, "logits", self.pad_id, batch_size=self.batch_size, threads=threads)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 3), dtype=np.float32)
         encodings = self.tokenizer.encode_batch(list(texts))
-        logits = run_encodings(self.session, "logits", encodings, self.pad_id, self.batch_size)
+        logits = self.runner.run(encodings)
         logits = logits - logits.max(axis=1, keepdims=True)
         probs = np.exp(logits)
         probs /= probs.sum(axis=1, keepdims=True)

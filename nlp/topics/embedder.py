@@ -97,15 +97,14 @@ class OnnxE5Embedder:
     def __init__(self, batch_size: int = 1) -> None:
         from nlp.e5.onnx_embedder import OnnxE5Encoder
 
-        self._model = OnnxE5Encoder()
+        self._model = OnnxE5Encoder(batch_size=batch_size)
         self.dim = self._model.dim
-        self.batch_size = batch_size
 
     def encode(self, texts: list[str]) -> np.ndarray:
         return encode_unique(self._encode, texts)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        return self._model.encode(texts, prefix="query: ", batch_size=self.batch_size)
+        return self._model.encode(texts, prefix="query: ")
 
 
 def _normalise(matrix: np.ndarray) -> np.ndarray:

@@ -67,6 +67,18 @@ def test_onnx_vectors_match_torch_fp32(base_copy: Path) -> None:
     np.testing.assert_array_equal(onnx[1], onnx[7])  # same text, same vector
 
 
+@pytest.mark.slow
+def test_a_vector_depends_on_its_text_alone(base_copy: Path) -> None:
+    """One text per call, calls in parallel: neither the company, the order nor the core count moves a vector."""
+    from nlp.e5.onnx_embedder import OnnxE5Encoder
+
+    encoder = OnnxE5Encoder(base_copy, threads=2)
+    together = encoder.encode(TEXTS)
+    np.testing.assert_array_equal(together, encoder.encode(TEXTS[::-1])[::-1])
+    np.testing.assert_array_equal(together, np.vstack([encoder.encode([t]) for t in TEXTS]))
+    np.testing.assert_array_equal(together, OnnxE5Encoder(base_copy, threads=1).encode(TEXTS))
+
+
 def test_encode_unique_embeds_each_distinct_text_once() -> None:
     from nlp.topics.embedder import encode_unique
 

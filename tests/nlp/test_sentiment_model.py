@@ -69,3 +69,6 @@ def test_int8_results_do_not_depend_on_the_other_texts() -> None:
     reversed_order = model.predict_proba(texts[::-1])[::-1]
     alone = np.vstack([model.predict_proba([t]) for t in texts])
     assert np.array_equal(together, reversed_order) and np.array_equal(together, alone)
+    # Texts run in parallel, one call per core: the number of cores must not change a result either.
+    one_core = load_sentiment_model("molva-sentiment", backend="onnx", threads=1).predict_proba(texts)
+    assert np.array_equal(together, one_core)
