@@ -22,7 +22,7 @@ from nlp.lemmas import guess_language, lemmatize_many
 from nlp.topics.assign import TopicAssigner
 from nlp.topics.embedder import Embedder, get_embedder
 from nlp.topics.polarity import PolarityFn, kind_of, label_from_score
-from nlp.topics.store import load_centroids, scalar, sync_taxonomy, taxonomy_hash, utcnow
+from nlp.topics.store import ASSIGNMENT_COLUMNS, load_centroids, scalar, sync_taxonomy, taxonomy_hash, utcnow
 from nlp.topics.taxonomy import Taxonomy, load_taxonomy
 
 EMERGING_MATCH = 0.88  # cosine to an emerging topic's centroid for a new sentence to join it between nightly runs
@@ -167,8 +167,6 @@ def encode_memo(embedder: Embedder, texts: list[str], memo: dict[str, np.ndarray
 
 
 _STATE_COLUMNS = ["review_id", "content_hash", "taxonomy_hash", "n_sentences", "assigned_at"]
-_TOPIC_COLUMNS = ["review_id", "sentence_index", "topic_id", "score", "polarity", "kind", "start_char", "end_char",
-                  "content_hash", "assigned_at"]  # fmt: skip
 _VECTOR_COLUMNS = ["review_id", "sentence_index", "content_hash", "vector", "created_at"]
 
 
@@ -188,7 +186,7 @@ def _write_batch(
 
     frames = {
         "_molva_state": pd.DataFrame(state, columns=_STATE_COLUMNS),
-        "_molva_topics": pd.DataFrame(rows, columns=_TOPIC_COLUMNS),
+        "_molva_topics": pd.DataFrame(rows, columns=ASSIGNMENT_COLUMNS),
         "_molva_vectors": pd.DataFrame(uncovered, columns=_VECTOR_COLUMNS),
     }
     con.execute("begin transaction")
@@ -203,8 +201,8 @@ def _write_batch(
         before = int(scalar(con, "select count(*) from sentence_topics"))
         if rows:
             con.execute(
-                f"insert or ignore into sentence_topics ({', '.join(_TOPIC_COLUMNS)}) "
-                f"select {', '.join(_TOPIC_COLUMNS)} from _molva_topics"
+                f"insert or ignore into sentence_topics ({', '.join(ASSIGNMENT_COLUMNS)}) "
+                f"select {', '.join(ASSIGNMENT_COLUMNS)} from _molva_topics"
             )
         added = int(scalar(con, "select count(*) from sentence_topics")) - before
         if uncovered:

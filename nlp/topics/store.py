@@ -17,9 +17,10 @@ from nlp.topics.taxonomy import Taxonomy
 
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
-    """The first column of the first row (None for no row)."""
-    row = con.execute(sql, params or []).fetchone()
-    return None if row is None else row[0]
+    """The first column of the first row (None for no row). Fetches the whole result, so the connection is free for
+    statements that need no pending result (``unregister``)."""
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0][0] if rows else None
 
 
 def utcnow() -> datetime:
@@ -92,14 +93,25 @@ def save_centroid(con: duckdb.DuckDBPyConnection, topic_id: str, centroid: np.nd
     )
 
 
+ASSIGNMENT_COLUMNS = ["review_id", "sentence_index", "topic_id", "score", "polarity", "kind", "start_char", "end_char",
+                      "content_hash", "assigned_at"]  # fmt: skip
+
+
 def insert_assignments(con: duckdb.DuckDBPyConnection, rows: list[tuple[Any, ...]]) -> int:
-    """Insert sentence_topics rows; a (review, sentence, topic) already present keeps its row (ids never move)."""
+    """Insert sentence_topics rows (``ASSIGNMENT_COLUMNS``) in one set-based statement; a (review, sentence, topic)
+    already present keeps its row (ids never move). Returns the rows added.
+
+    Row-by-row inserts cost milliseconds each in DuckDB: 9 s for the emerging topics of 3,000 reviews.
+    """
     if not rows:
         return 0
-    before = int(scalar(con, "select count(*) from sentence_topics"))
-    con.executemany(
-        "insert or ignore into sentence_topics (review_id, sentence_index, topic_id, score, polarity, kind, "
-        "start_char, end_char, content_hash, assigned_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
-    )
-    return int(scalar(con, "select count(*) from sentence_topics")) - before
+    import pandas as pd
+
+    con.register("_molva_assignments", pd.DataFrame(rows, columns=ASSIGNMENT_COLUMNS))
+    try:
+        before = int(scalar(con, "select count(*) from sentence_topics"))
+        columns = ", ".join(ASSIGNMENT_COLUMNS)
+        con.execute(f"insert or ignore into sentence_topics ({columns}) select {columns} from _molva_assignments")
+        return int(scalar(con, "select count(*) from sentence_topics")) - before
+    finally:
+        con.unregister("_molva_assignments")
