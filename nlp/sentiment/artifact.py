@@ -91,7 +91,6 @@ def assembled_state(base_dir: Path, part_dir: Path) -> dict[str, Any]:
 def assemble(part_dir: Path = BUILTIN_DIR, cache_dir: Path | None = None) -> Path:
     """Return a cached HF model dir for base + trained part, building it when missing or stale."""
     from filelock import FileLock
-    from safetensors.torch import save_file
 
     from nlp.e5.build import cache_root, ensure_base
 
@@ -106,6 +105,8 @@ def assemble(part_dir: Path = BUILTIN_DIR, cache_dir: Path | None = None) -> Pat
     with FileLock(str(target) + ".lock"):
         if manifest.is_file():
             return target
+        from safetensors.torch import save_file  # imports torch (~1.7 s): only when a model is assembled
+
         with staged_dir(target) as tmp:
             config = classification_config(json.loads((base_dir / "config.json").read_text()), meta["labels"])
             config["max_length"] = meta.get("max_length", 256)

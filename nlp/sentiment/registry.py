@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from pathlib import Path
 
 from nlp.sentiment.artifact import BUILTIN_DIR, BUILTIN_NAME, META_FILE, TRAINED_FILE, assemble, model_version
@@ -24,6 +25,9 @@ def _dir_version(model_dir: Path) -> str:
 
 
 def _cuda_available() -> bool:
+    """True when torch sees a CUDA device. Without an NVIDIA driver, answers without importing torch (~1.7 s)."""
+    if "torch" not in sys.modules and not any(Path(p).exists() for p in ("/proc/driver/nvidia", "/dev/nvidia0")):
+        return False
     try:
         import torch
     except ImportError:  # pragma: no cover
