@@ -99,6 +99,7 @@ class OnnxE5Embedder:
 
         self._model = OnnxE5Encoder(batch_size=batch_size)
         self.dim = self._model.dim
+        self.recipe = self._model.model_path.stem  # the export recipe, e.g. e5-meanpool-l2-opset17-int8pc-v1
 
     def encode(self, texts: list[str]) -> np.ndarray:
         return encode_unique(self._encode, texts)

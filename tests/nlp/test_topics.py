@@ -258,6 +258,10 @@ def test_eval_vector_cache_is_kept_per_backend(tmp_path: Path) -> None:
     _encode_cached(second, texts, tmp_path)
     assert (first.calls, second.calls) == (1, 1)
     assert {p.name for p in tmp_path.iterdir()} == {"one", "two"}
+    reexported = Named("one")
+    reexported.recipe = "int8-v2"  # same backend, another export recipe: its own vectors
+    _encode_cached(reexported, texts, tmp_path)
+    assert reexported.calls == 1 and (tmp_path / "one-int8-v2").is_dir()
 
 
 def _write_semeval(path: Path, n_reviews: int = 40) -> None:
