@@ -23,6 +23,16 @@ _CAPITAL_BREAK = re.compile(r"(?<=[a-zа-яё])\s+(?=[A-ZА-ЯЁ][a-zа-яё])")
 _WORD = re.compile(r"\w+")
 _HAS_WORD = re.compile(r"[^\W_]")
 _MIN_WORDS_BEFORE_CAPITAL_BREAK = 3
+# Closed-class words a sentence does not end with: a capital after them starts a name ("I live near Maryino",
+# "заказываю в Лавке"), not a new sentence.
+_NO_SENTENCE_END_WORDS = """
+    a an the of in on at to from by with for near about into onto over under via per than as and or but nor
+    my your his her its our their this these those is are was were be been am very not
+    в во на из у от до с со к ко по за под над о об обо про через для без при между перед около возле и или а но
+    чем мой моя моё мои твой твоя наш наша ваш ваша их этот эта эти тот та те очень не ни"""
+_NO_SENTENCE_END = frozenset(_NO_SENTENCE_END_WORDS.split())
+# pymorphy3 grammemes of proper names: first names, surnames, patronymics, places, organisations, trademarks.
+_PROPER = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"})
 
 
 @dataclass(frozen=True)
@@ -46,10 +56,27 @@ def _spans_by(pattern: re.Pattern[str], text: str, start: int, end: int, keep_ma
     return spans
 
 
+def _is_proper_name(word: str) -> bool:
+    """A Russian word whose likeliest reading is a name, place or organisation (pymorphy3); False for other words."""
+    if not re.match(r"[А-ЯЁ]", word):
+        return False
+    from nlp.lemmas import _morph
+
+    return bool(_PROPER & set(_morph().parse(word)[0].tag.grammemes))
+
+
 def _capital_breaks(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Cut before a capitalised word that follows a lowercase one, when at least three words precede it, the word
+    before can end a sentence, and the capitalised word is not a (Russian) proper name."""
     spans, cursor = [], start
     for m in _CAPITAL_BREAK.finditer(text, start, end):
-        if len(_WORD.findall(text, cursor, m.start())) >= _MIN_WORDS_BEFORE_CAPITAL_BREAK:
+        before = _WORD.findall(text, cursor, m.start())
+        after = _WORD.match(text, m.end())
+        if (
+            len(before) >= _MIN_WORDS_BEFORE_CAPITAL_BREAK
+            and before[-1].lower() not in _NO_SENTENCE_END
+            and not (after and _is_proper_name(after.group()))
+        ):
             spans.append((cursor, m.start()))
             cursor = m.end()
     spans.append((cursor, end))

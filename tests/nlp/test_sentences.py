@@ -44,6 +44,22 @@ def test_missing_punctuation_and_glued_sentences() -> None:
     assert _texts("Доставка до Кемерово быстрая") == ["Доставка до Кемерово быстрая"]
 
 
+def test_a_capitalised_name_does_not_start_a_sentence() -> None:
+    # after a preposition, article or conjunction: a sentence does not end there
+    assert _texts("It used to be better. I live near Maryino and usually order in the evening.") == [
+        "It used to be better.",
+        "I live near Maryino and usually order in the evening.",
+    ]
+    assert _texts("Мы всегда заказываем в Лавке по пятницам") == ["Мы всегда заказываем в Лавке по пятницам"]
+    # a Russian first name, place or organisation (pymorphy3), wherever it stands
+    assert _texts("Очень вежливый курьер Иван помог занести пакеты") == [
+        "Очень вежливый курьер Иван помог занести пакеты"
+    ]
+    assert _texts("Долго ехали сегодня Москва стоит в пробках") == ["Долго ехали сегодня Москва стоит в пробках"]
+    # while an ordinary capitalised word still starts one
+    assert _texts("Курьер опоздал на час Больше не закажу") == ["Курьер опоздал на час", "Больше не закажу"]
+
+
 def test_degenerate_inputs() -> None:
     assert split_sentences("") == []
     assert split_sentences("   \n\t") == []
