@@ -187,11 +187,13 @@ def update_emerging(
 
             clustered = pd.DataFrame([(r[0], r[1]) for r in rows], columns=["review_id", "sentence_index"])
             con.register("_molva_clustered", clustered)
-            con.execute(
-                "delete from topic_uncovered_vectors as v using _molva_clustered as c "
-                "where v.review_id = c.review_id and v.sentence_index = c.sentence_index"
-            )
-            con.unregister("_molva_clustered")
+            try:
+                con.execute(
+                    "delete from topic_uncovered_vectors as v using _molva_clustered as c "
+                    "where v.review_id = c.review_id and v.sentence_index = c.sentence_index"
+                )
+            finally:
+                con.unregister("_molva_clustered")
         con.execute(
             "delete from topic_uncovered_vectors where review_id in "
             "(select review_id from reviews where first_seen_at < ?)",

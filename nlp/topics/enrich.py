@@ -22,7 +22,7 @@ from nlp.lemmas import guess_language, lemmatize_many
 from nlp.topics.assign import TopicAssigner
 from nlp.topics.embedder import Embedder, get_embedder
 from nlp.topics.polarity import PolarityFn, kind_of, label_from_score
-from nlp.topics.store import ASSIGNMENT_COLUMNS, load_centroids, scalar, sync_taxonomy, taxonomy_hash, utcnow
+from nlp.topics.store import insert_assignments, load_centroids, scalar, sync_taxonomy, taxonomy_hash, utcnow
 from nlp.topics.taxonomy import Taxonomy, load_taxonomy
 
 EMERGING_MATCH = 0.88  # cosine to an emerging topic's centroid for a new sentence to join it between nightly runs
@@ -186,7 +186,6 @@ def _write_batch(
 
     frames = {
         "_molva_state": pd.DataFrame(state, columns=_STATE_COLUMNS),
-        "_molva_topics": pd.DataFrame(rows, columns=ASSIGNMENT_COLUMNS),
         "_molva_vectors": pd.DataFrame(uncovered, columns=_VECTOR_COLUMNS),
     }
     con.execute("begin transaction")
@@ -198,13 +197,7 @@ def _write_batch(
                 f"delete from {table} as t using _molva_state as b "
                 "where t.review_id = b.review_id and t.content_hash <> b.content_hash"
             )
-        before = int(scalar(con, "select count(*) from sentence_topics"))
-        if rows:
-            con.execute(
-                f"insert or ignore into sentence_topics ({', '.join(ASSIGNMENT_COLUMNS)}) "
-                f"select {', '.join(ASSIGNMENT_COLUMNS)} from _molva_topics"
-            )
-        added = int(scalar(con, "select count(*) from sentence_topics")) - before
+        added = insert_assignments(con, rows)
         if uncovered:
             con.execute(
                 f"insert or replace into topic_uncovered_vectors ({', '.join(_VECTOR_COLUMNS)}) "
