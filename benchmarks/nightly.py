@@ -118,7 +118,7 @@ DETAILS = {
 def _compose_varied(rng: random.Random, brand: str, lang: str, weeks_from_end: int) -> dict[str, Any]:
     """One review from the demo generator's templates (same moods, ratings, topics and planted trend), with lead-ins,
     numeric tails and a personal detail sentence for variety (mean ~200 characters, ~3.5 sentences)."""
-    from flows.demo.generate import _compose, _fill, _lower_first
+    from molva.demo.generate import _compose, _fill, _lower_first
 
     base = _compose(rng, brand, lang, weeks_from_end)
     extra = dict(order=rng.randrange(100_000, 999_999), hour=rng.randrange(8, 23), minute=rng.randrange(0, 60, 5))
@@ -273,7 +273,7 @@ def enrich_real(con: Any, config: Any) -> list[tuple[str, Callable[[], Any]]]:
 
 
 def run_size(n: int, enrich: str, workdir: Path, threads: int, texts: str = "templates") -> None:
-    from flows.config import load_config
+    from molva.config import load_config
     from warehouse.db import connect
     from warehouse.loader import load_reviews
     from warehouse.marts import build_marts

@@ -87,7 +87,7 @@ def main() -> None:
     # Assembly and the one-off ONNX export are setup (`molva models build`), not inference: run them in a child
     # process so neither the timings nor this process's peak memory include them.
     root = Path(__file__).resolve().parents[1]
-    subprocess.run([sys.executable, "-m", "flows.cli.main", "models", "build"], cwd=root, check=True)
+    subprocess.run([sys.executable, "-m", "molva.cli.main", "models", "build"], cwd=root, check=True)
     frame = load_set("ru_rureviews_dev").sample(n=args.n, random_state=7)
     texts, gold = frame["text"].astype(str).tolist(), frame["label"].tolist()
     model_dir = assemble()

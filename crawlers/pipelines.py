@@ -105,12 +105,12 @@ class PseudonymisePipeline(_Stage):
     """Authors become ``anon:<hmac>`` before anything is written, so raw names never reach disk."""
 
     def process_item(self, item: Review) -> Review:
-        from warehouse.privacy import pseudonymise
+        from molva.privacy import pseudonymise
 
         spider = self.spider
         privacy = getattr(spider, "privacy", {"pseudonymise_authors": True, "salt": None})
         if item.author and privacy.get("pseudonymise_authors", True):
-            from flows.config import DEV_SALT
+            from molva.config import DEV_SALT
 
             item.author = pseudonymise(item.author, privacy.get("salt") or DEV_SALT)
         return item

@@ -60,7 +60,7 @@ def crawl_source(
     summary = CrawlSummary(source_id=source_id, run_id="", status="failed")
     try:
         if not hasattr(config, "sources"):
-            from flows.config import load_config
+            from molva.config import load_config
 
             config = load_config(config)
         source = config.source(source_id)

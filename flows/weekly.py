@@ -1,6 +1,6 @@
 """The weekly flow: render (and optionally send) the digest from the marts, after a marts rebuild.
 
-The renderer is :func:`flows.digest.render.render_digest`, written by the digest part; this flow is its one call site
+The renderer is :func:`molva.digest.render.render_digest`, written by the digest part; this flow is its one call site
 (:func:`render_with_digest_renderer`) and passes it the warehouse path, week, brand, language, formats and output
 folder from the config.
 """
@@ -19,20 +19,20 @@ from flows.tasks.record import begin_flow_run, end_flow_run
 
 
 class DigestUnavailable(RuntimeError):
-    """``flows.digest.render`` is not installed in this checkout."""
+    """``molva.digest.render`` is not installed in this checkout."""
 
 
 def render_with_digest_renderer(**options: Any) -> Any:
-    """THE call site of the digest renderer: ``flows.digest.render.render_digest(**options)``.
+    """THE call site of the digest renderer: ``molva.digest.render.render_digest(**options)``.
 
     Options it may accept: ``db_path``, ``config``, ``week``, ``brand_id``, ``lang``, ``formats``, ``out_dir``; those
     its signature does not name are left out, so the two parts can evolve without breaking each other.
     """
     try:
-        from flows.digest.render import render_digest
+        from molva.digest.render import render_digest
     except ModuleNotFoundError as exc:
         raise DigestUnavailable(
-            "the digest renderer (flows/digest/render.py) is not available in this checkout"
+            "the digest renderer (molva/digest/render.py) is not available in this checkout"
         ) from exc
     params = inspect.signature(render_digest).parameters
     takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
@@ -58,7 +58,7 @@ def render_digest_task(options: dict[str, Any]) -> Any:
 @task(name="send-digest", retries=2, retry_delay_seconds=30)
 def send_digest_task(result: Any, recipients: list[str]) -> int:
     """E-mail the rendered digest (SMTP settings from the environment); retried: mail servers hiccup."""
-    from flows.digest.send import send_digest
+    from molva.digest.send import send_digest
 
     send_digest(result, recipients)
     return len(recipients)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.sqltext import sql_literal
+
 QUERY_FORMATS = ("table", "csv", "json", "parquet")
 
 
@@ -23,7 +25,7 @@ def export_tables(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[tuple[s
     written = []
     for table in user_tables(con):
         target = out_dir / f"{table}.parquet"
-        con.execute(f"copy (select * from \"{table}\") to '{_quote(target)}' (format parquet)")
+        con.execute(f'copy (select * from "{table}") to {sql_literal(str(target))} (format parquet)')
         count = con.execute(f'select count(*) from "{table}"').fetchone()
         written.append((table, target, int(count[0]) if count else 0))
     return written
@@ -38,12 +40,8 @@ def write_query(con: duckdb.DuckDBPyConnection, sql: str, fmt: str, out: Path) -
     elif fmt == "parquet":
         relation.write_parquet(str(out))
     elif fmt == "json":
-        con.execute(f"copy ({sql}) to '{_quote(out)}' (format json, array true)")
+        con.execute(f"copy ({sql}) to {sql_literal(str(out))} (format json, array true)")
     else:
         raise ValueError(f"unknown format {fmt!r}; use one of csv, json, parquet")
     count = con.execute(f"select count(*) from ({sql})").fetchone()
     return int(count[0]) if count else 0
-
-
-def _quote(path: Path) -> str:
-    return str(path).replace("'", "''")

@@ -18,8 +18,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from molva.privacy import pseudonymise
 from warehouse.ids import content_hash, review_id
-from warehouse.privacy import pseudonymise
 
 # Dates later than now + this are rejected as "in the future" (time zones and clock skew get some slack).
 FUTURE_SLACK = timedelta(days=1)
@@ -132,7 +132,7 @@ def load_reviews(
     ``rows`` may contain :class:`Reject` items (e.g. lines a reader could not parse): they are counted as rejects.
     ``now`` is when Molva saw the rows (default: the current time); it becomes ``first_seen_at``/``last_seen_at``.
     """
-    from flows.config import DEV_SALT
+    from molva.config import DEV_SALT
 
     seen_at = _as_utc_naive(now or datetime.now(UTC))
     result = LoadResult()

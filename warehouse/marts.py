@@ -16,9 +16,10 @@ from typing import Any
 
 import yaml
 
+from warehouse.sqltext import fill_params, sql_literal
+
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 _REF = re.compile(r"\b((?:stg|int|mart)_[a-z0-9_]+)\b")
-_PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 
 class MartBuildError(RuntimeError):
@@ -122,22 +123,9 @@ def discover_models(sql_dir: Path = SQL_DIR) -> list[SqlModel]:
     return ordered
 
 
-def _sql_literal(value: object) -> str:
-    if value is None:
-        return "null"
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def render(sql: str, params: dict[str, object]) -> str:
-    """Replace ``{{ name }}`` placeholders with SQL literals (``null`` for None); unknown names are an error."""
-
-    def sub(match: re.Match[str]) -> str:
-        key = match.group(1)
-        if key not in params:
-            raise KeyError(key)
-        return _sql_literal(params[key])
-
-    return _PLACEHOLDER.sub(sub, sql)
+    """Fill ``$name`` placeholders with SQL literals (``null`` for None); an unknown name is an error."""
+    return fill_params(sql, params, strict=True)
 
 
 def _strip_comments(sql: str) -> str:
@@ -225,7 +213,7 @@ def _check_one(con: Any, mart: str, contract: dict[str, Any]) -> list[ContractVi
         if n:
             out.append(ContractViolation(mart, "not_null", col, n, "are null"))
     for col, allowed in (contract.get("accepted_values") or {}).items():
-        values = ", ".join(_sql_literal(v) for v in allowed)
+        values = ", ".join(sql_literal(v) for v in allowed)
         n = _count(con, f"select count(*) from {mart} where {col} is not null and {col} not in ({values})")
         if n:
             out.append(ContractViolation(mart, "accepted_values", col, n, f"outside {allowed}"))

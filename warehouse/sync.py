@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from flows.config import MolvaConfig
+from molva.config import MolvaConfig
 
 
 def sync_config(con: duckdb.DuckDBPyConnection, config: MolvaConfig, now: datetime | None = None) -> None:

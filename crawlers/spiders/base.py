@@ -1,6 +1,8 @@
 """The behaviour every Molva spider shares: where its source comes from, incremental stopping, loop-safe pagination
-and error bookkeeping. Platform spiders implement :meth:`ReviewSpider.start_urls_for`, :meth:`extract` and
-:meth:`next_requests` and nothing else.
+and error bookkeeping. Extraction and the next-page rule come from the platform's entry in
+:mod:`molva.connectors`; a platform spider overrides :meth:`ReviewSpider.start_urls_for`, :meth:`extract` or
+:meth:`next_requests` only where its requests are special, and a platform with no spider module gets one from
+:mod:`crawlers.spiders.registered`.
 
 A spider is started either by :mod:`crawlers.runner` with ``-a spec=<run.json>`` (source, known ids, output files)
 or by hand: ``scrapy crawl <platform> -a source=<id> [-a config=configs/x.yaml] [-a full=1]``, in which case it reads
@@ -21,6 +23,7 @@ import scrapy
 from scrapy.http import Request, Response
 
 from crawlers.items import Review
+from molva.connectors import Connector, connector
 
 DEFAULT_CONFIGS = ("configs/demo.yaml",)  # after $MOLVA_CONFIG, as the molva CLI does
 
@@ -121,7 +124,7 @@ class ReviewSpider(scrapy.Spider):
             raise ValueError(
                 f"give -a source=<id> (a source in the config) or -a url=<page> to `scrapy crawl {self.name}`"
             )
-        from flows.config import load_config
+        from molva.config import load_config
 
         path = config or os.environ.get("MOLVA_CONFIG") or next((p for p in DEFAULT_CONFIGS if Path(p).exists()), None)
         if path is None:
@@ -165,10 +168,18 @@ class ReviewSpider(scrapy.Spider):
         raise ValueError(f"source {self.source.get('id')!r} has no url")
 
     def extract(self, response: Response) -> list[Review]:
-        raise NotImplementedError
+        """The registered parser on this page (platforms whose parser needs more override this)."""
+        parse = self.connector.load_parser()
+        return list(parse(response.body, self.page_url(response)))
 
     def next_requests(self, response: Response) -> list[Request]:
-        return []
+        """The registered next-page rule's URL, if the platform has one."""
+        rule = self.connector.load_next_page()
+        return self.follow_url(response, rule(response.body, self.page_url(response))) if rule else []
+
+    @property
+    def connector(self) -> Connector:
+        return connector(self.platform)
 
     # --- shared machinery ----------------------------------------------------------------------------------
     async def start(self) -> Any:  # Scrapy ≥ 2.13
@@ -242,7 +253,8 @@ class ReviewSpider(scrapy.Spider):
 
     @property
     def _real(self) -> str | None:
-        return self.real_root or (origin(self.source["url"]) if self.source.get("url") else None)
+        root = self.real_root or connector(self.platform).real_root
+        return root or (origin(self.source["url"]) if self.source.get("url") else None)
 
     def rebase(self, url: str) -> str:
         """Platform URL → the ``base_url`` mirror (identity without an override)."""

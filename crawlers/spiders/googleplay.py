@@ -6,13 +6,12 @@ from __future__ import annotations
 from scrapy.http import Request, Response
 
 from crawlers.items import Review
-from crawlers.parsers.googleplay import DEFAULT_BASE, continuation_token, parse_googleplay, rpc_body, rpc_url
+from crawlers.parsers.googleplay import continuation_token, parse_googleplay, rpc_body, rpc_url
 from crawlers.spiders.base import ReviewSpider
 
 
 class GooglePlaySpider(ReviewSpider):
     name = platform = "googleplay"
-    real_root = DEFAULT_BASE
 
     @property
     def app_id(self) -> str:

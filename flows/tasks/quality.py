@@ -13,8 +13,8 @@ def quality_checks_task(
     db_path: str, flow_run_id: str, source_ids: list[str], since: datetime | None = None
 ) -> list[dict[str, Any]]:
     """Check crawl volume, parse errors, empty texts and mart contracts; store and return the results."""
-    from flows.quality import record_checks, run_checks
     from warehouse.db import connect
+    from warehouse.quality import record_checks, run_checks
 
     con = connect(db_path)
     try:

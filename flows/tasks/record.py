@@ -26,7 +26,7 @@ def current_flow_run_id() -> str:
 
 def begin_flow_run(config_path: str, flow_name: str, parameters: dict[str, Any]) -> tuple[Any, str, str, datetime]:
     """Load the config and record a ``running`` flow_runs row; returns (config, db_path, flow_run_id, started_at)."""
-    from flows.config import load_config
+    from molva.config import load_config
     from warehouse.db import connect
 
     config = load_config(config_path)

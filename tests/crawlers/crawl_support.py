@@ -39,7 +39,7 @@ def expected(name: str) -> Any:
 
 def make_config(tmp_path: Path, sources: list[dict[str, Any]], **crawl: Any) -> Any:
     """A MolvaConfig with the given sources and a warehouse in ``tmp_path``."""
-    from flows.config import MolvaConfig
+    from molva.config import MolvaConfig
 
     return MolvaConfig.model_validate(
         {

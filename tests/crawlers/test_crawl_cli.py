@@ -10,7 +10,7 @@ from crawl_pages import jsonld_page, review
 from crawl_support import FIXTURES, REPO
 from typer.testing import CliRunner
 
-from flows.cli.main import app
+from molva.cli.main import app
 
 runner = CliRunner()
 

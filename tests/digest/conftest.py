@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from digest_fixture import FixtureInfo, build_fixture_warehouse
 
-from flows.digest.render import DigestResult, render_digest
+from molva.digest.render import DigestResult, render_digest
 
 
 @pytest.fixture(scope="session")

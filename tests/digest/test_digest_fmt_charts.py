@@ -6,11 +6,11 @@ from datetime import date, datetime
 
 import pytest
 
-from flows.digest import charts
-from flows.digest.fmt import Formatter
-from flows.digest.i18n import STRINGS, Translator
-from flows.digest.quotes import markdown_escape, pick_quotes, trim
-from flows.digest.teams import owning_team
+from molva.digest import charts
+from molva.digest.fmt import Formatter
+from molva.digest.i18n import STRINGS, Translator
+from molva.digest.quotes import markdown_escape, pick_quotes, trim
+from molva.digest.teams import owning_team
 
 
 def test_numbers_and_dates_per_language() -> None:

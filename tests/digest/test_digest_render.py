@@ -10,8 +10,8 @@ import duckdb
 import pytest
 from digest_fixture import HTML_REVIEW, LONG_SENTENCE, FixtureInfo
 
-from flows.digest.quotes import QUOTE_MAX
-from flows.digest.render import DigestError, DigestResult, last_complete_week, parse_iso_week, render_digest
+from molva.digest.quotes import QUOTE_MAX
+from molva.digest.render import DigestError, DigestResult, last_complete_week, parse_iso_week, render_digest
 
 SECTIONS = [
     "headline",

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.digest.charts import PLATFORM_COLORS
-from flows.digest.render import DigestResult
+from molva.digest.charts import color_for
+from molva.digest.render import DigestResult
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome", "headless_shell")
 
@@ -59,11 +59,11 @@ def test_chromium_screenshot_shows_charts(rendered: dict[str, DigestResult], tmp
     png = tmp_path / "digest.png"
     _screenshot(binary, page, png, width)
     assert png.stat().st_size > 50_000
-    counts = {p: _count(png, PLATFORM_COLORS[p]) for p in ("trustpilot", "appstore", "reddit")}
+    counts = {p: _count(png, color_for(p, 0)) for p in ("trustpilot", "appstore", "reddit")}
     assert all(n > 150 for n in counts.values()), counts
 
     stripped = tmp_path / "no-charts.html"
     stripped.write_text(re.sub(r"<svg.*?</svg>", "", page.read_text(encoding="utf-8"), flags=re.S), encoding="utf-8")
     control = tmp_path / "no-charts.png"
     _screenshot(binary, stripped, control, width)
-    assert all(_count(control, PLATFORM_COLORS[p]) < 20 for p in counts)
+    assert all(_count(control, color_for(p, 0)) < 20 for p in counts)

@@ -13,9 +13,9 @@ import pytest
 from digest_fixture import FixtureInfo
 from typer.testing import CliRunner
 
-from flows.cli.main import app
-from flows.digest.render import DigestResult
-from flows.digest.send import SmtpConfigError, SmtpSettings, send_digest
+from molva.cli.main import app
+from molva.digest.render import DigestResult
+from molva.digest.send import SmtpConfigError, SmtpSettings, send_digest
 
 
 class _Inbox:

@@ -13,8 +13,8 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from flows.demo.server import DemoServer
 from flows.nightly import nightly
+from molva.demo.server import DemoServer
 
 REPO = Path(__file__).resolve().parents[2]
 KEEP = {"lastochka-trustpilot", "strela-appstore", "volna-otzyvy"}
@@ -33,7 +33,7 @@ def _config(tmp_path: Path) -> Path:
 
 def test_molva_run_crawls_the_demo_corpus_and_reruns_without_new_work(tmp_path: Path) -> None:
     config = _config(tmp_path)
-    command = [sys.executable, "-m", "flows.cli.main", "run", "--config", str(config), "--no-enrich", "--port", "0"]
+    command = [sys.executable, "-m", "molva.cli.main", "run", "--config", str(config), "--no-enrich", "--port", "0"]
     first = subprocess.run([*command, "--quiet"], cwd=REPO, capture_output=True, text=True, timeout=600, check=False)
     output = first.stdout + first.stderr
     assert first.returncode == 0, output

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from flows.config import load_config
+from molva.config import load_config
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -29,7 +29,7 @@ def test_prefect_yaml_entrypoints_and_schedules_match_the_demo_config() -> None:
 
 
 def test_serve_builds_timezone_aware_deployments_from_the_config(tmp_path: Path) -> None:
-    from flows.cli.commands.serve import deployments
+    from molva.cli.commands.serve import deployments
 
     config_file = tmp_path / "c.yaml"
     text = (REPO / "configs" / "demo.yaml").read_text(encoding="utf-8")

@@ -207,7 +207,7 @@ def test_enrich_task_keeps_going_after_a_failing_step(tmp_path: Path, monkeypatc
 
 
 def test_selected_sources(tmp_path: Path) -> None:
-    from flows.config import load_config
+    from molva.config import load_config
 
     config = load_config(_write_config(tmp_path, broken=True))
     assert selected_sources(config, None) == ["acme-tp", "rival-tp", "broken-tp"]
@@ -219,7 +219,7 @@ def test_selected_sources(tmp_path: Path) -> None:
 def test_weekly_digest_renders_from_the_marts_and_sends(
     tmp_path: Path, doubles: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import flows.digest.send as send_module
+    import molva.digest.send as send_module
     from flows.weekly import weekly_digest
 
     sent: list[tuple[Any, list[str]]] = []
@@ -237,7 +237,7 @@ def test_weekly_digest_renders_from_the_marts_and_sends(
 def test_backfill_command_rejects_a_bad_date(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from flows.cli.main import app
+    from molva.cli.main import app
 
     config = _write_config(tmp_path, broken=False)
     result = CliRunner().invoke(app, ["backfill", "--start", "2026-13-01", "--end", "2026-10-09", "-c", str(config)])

@@ -95,7 +95,7 @@ def _bad_csv(path: Path) -> None:
 def test_classify_command_review_and_sentence_level(tiny_dir: Path, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from flows.cli.main import app
+    from molva.cli.main import app
 
     src = tmp_path / "in.csv"
     _bad_csv(src)
@@ -129,7 +129,7 @@ def test_classify_command_review_and_sentence_level(tiny_dir: Path, tmp_path: Pa
 def test_classify_reports_missing_column_and_bad_json(tiny_dir: Path, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from flows.cli.main import app
+    from molva.cli.main import app
 
     src = tmp_path / "in.jsonl"
     src.write_text('{"body": "ok"}\n')

@@ -44,7 +44,7 @@ def test_default_taxonomy_with_real_embeddings() -> None:
 
 @pytest.mark.slow
 def test_tag_command_writes_topics_and_keeps_columns(tmp_path: Path) -> None:
-    from flows.cli.main import app
+    from molva.cli.main import app
 
     source = tmp_path / "in.csv"
     pd.DataFrame(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from flows.cli.main import app
+from molva.cli.main import app
 
 from .conftest import RU_CSV, SURVEY_YAML
 
@@ -86,7 +86,7 @@ def test_unknown_brand_is_a_warning_and_fix_first_is_printed(tmp_path: Path) -> 
 
 def test_tag_wires_the_models(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The command passes the loaded predictor and tagger to tag_open_answers (models replaced by fakes here)."""
-    from flows.cli.commands import surveys as cli
+    from molva.cli.commands import surveys as cli
 
     from .test_tagging import fake_sentiment, fake_topics
 

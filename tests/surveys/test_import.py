@@ -227,7 +227,7 @@ def test_three_copies_of_a_respondent_all_point_at_the_kept_line(
 
 
 def test_respondent_ids_can_be_pseudonymised(con: duckdb.DuckDBPyConnection, ru_mapping: SurveyMapping) -> None:
-    from warehouse.privacy import pseudonymise
+    from molva.privacy import pseudonymise
 
     mapping = ru_mapping.model_copy(update={"pseudonymise_respondent_id": True})
     result = import_survey(con, RU_CSV, mapping, salt="s3cret")

@@ -6,9 +6,9 @@ from typing import Any
 import duckdb
 import pytest
 
+from molva.privacy import pseudonymise
 from warehouse.ids import review_id
 from warehouse.loader import load_reviews
-from warehouse.privacy import pseudonymise
 
 T1 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 T2 = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from flows.cli.main import app
+from molva.cli.main import app
 from warehouse.db import connect
 
 

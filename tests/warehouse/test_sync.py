@@ -5,7 +5,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.config import load_config
+from molva.config import load_config
 from warehouse.sync import sync_config
 
 REPO = Path(__file__).resolve().parents[2]

@@ -93,7 +93,7 @@ def import_survey(
     """
     path = Path(path)
     if mapping.pseudonymise_respondent_id and not salt:
-        from flows.config import DEV_SALT  # lazily, as warehouse.loader does
+        from molva.config import DEV_SALT  # lazily, as warehouse.loader does
 
         salt = DEV_SALT
     table = read_export(path, mapping)

@@ -93,7 +93,7 @@ class SurveyMapping(_Strict):
     csv: CsvOptions = Field(default_factory=CsvOptions)
 
     respondent_id: str
-    pseudonymise_respondent_id: bool = False  # ids that are e-mails or phones: store a salted HMAC (warehouse.privacy)
+    pseudonymise_respondent_id: bool = False  # ids that are e-mails or phones: store a salted HMAC (molva.privacy)
     date: str | None = None
     date_formats: list[str] = Field(default_factory=list)  # strptime formats tried in order, then ISO 8601
     timezone_offset_hours: float = 0  # exports in local time: hours to subtract to get UTC

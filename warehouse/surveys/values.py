@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Literal
 
-from warehouse.privacy import pseudonymise
+from molva.privacy import pseudonymise
 from warehouse.surveys.mapping import ScoreColumn, SurveyMapping
 from warehouse.surveys.readers import Cell, clean_header
 

@@ -1,5 +1,5 @@
 -- The current review-level sentiment: the row classified from the review's current content; the configured model
--- ({{ sentiment_model }}, null = none configured) is preferred, otherwise the most recently classified model.
+-- ($sentiment_model, null = none configured) is preferred, otherwise the most recently classified model.
 with sentiment as (
     select * from review_sentiment
 ),
@@ -16,7 +16,7 @@ current_rows as (
 
 -- (review_id, model_name) is the table's key, so the configured model gives at most one row per review
 preferred as (
-    select c.* from current_rows as c where c.model_name = {{ sentiment_model }}
+    select c.* from current_rows as c where c.model_name = $sentiment_model
 ),
 
 fallback as (

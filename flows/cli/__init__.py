@@ -1,1 +1,0 @@
-"""The ``molva`` console script: one small module per subcommand in :mod:`flows.cli.commands`."""

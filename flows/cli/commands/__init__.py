@@ -1,1 +1,0 @@
-"""Each module here defines ``register(app: typer.Typer) -> None`` and is discovered by :mod:`flows.cli.main`."""

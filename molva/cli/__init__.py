@@ -1,0 +1,1 @@
+"""The ``molva`` console script: one small module per subcommand in :mod:`molva.cli.commands`."""

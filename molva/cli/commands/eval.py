@@ -1,0 +1,65 @@
+"""``molva eval sentiment``: accuracy, macro-F1 and per-class figures of a sentiment model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from molva.cli.common import console, fail
+
+eval_app = typer.Typer(help="Measure model quality on labelled data.", no_args_is_help=True)
+
+
+@eval_app.command("sentiment")
+def sentiment(
+    data: Annotated[
+        list[Path] | None,
+        typer.Option("--data", help="Labelled file(s) with text and label columns; default: the held-out sets."),
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="Model (default molva-sentiment).")] = None,
+    backend: Annotated[str, typer.Option(help="auto (int8 ONNX on CPU), onnx or transformers.")] = "auto",
+    text_column: Annotated[str, typer.Option(help="Text column of --data files.")] = "text",
+    label_column: Annotated[str, typer.Option(help="Gold label column of --data files.")] = "label",
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the figures to this JSON file.")] = None,
+) -> None:
+    """Print accuracy, macro-F1 and a per-class table for each data set.
+
+    Without --data: ru_rureviews_dev and the held-out half of the UCI sentences from ../shared/data/sentiment.
+    Sets without neutral gold labels are scored on the sign of p_positive - p_negative.
+    """
+    from rich.table import Table
+
+    from nlp.sentiment.evaluate import evaluate_sets, load_labelled, standard_sets
+    from nlp.sentiment.registry import load_sentiment_model
+    from nlp.sentiment.table_io import InputError
+
+    try:
+        sets = {p.stem: load_labelled(p, text_column, label_column) for p in data} if data else standard_sets()
+    except (InputError, FileNotFoundError) as exc:
+        fail(str(exc))
+    try:
+        clf = load_sentiment_model(model, backend=backend)
+    except (FileNotFoundError, ValueError, ImportError) as exc:
+        fail(str(exc))
+    results = evaluate_sets(clf, sets)
+    for name, report in results.items():
+        table = Table(
+            title=f"{name}: accuracy {report['accuracy']:.4f}, macro-F1 {report['macro_f1']:.4f} "
+            f"(n={report['n']}, {report['texts_per_second']} texts/s; {clf.name} {clf.version})"
+        )
+        for column in ("class", "precision", "recall", "F1", "support"):
+            table.add_column(column, justify="left" if column == "class" else "right")
+        for label, row in report["per_class"].items():
+            table.add_row(label, f"{row['precision']:.4f}", f"{row['recall']:.4f}", f"{row['f1']:.4f}",
+                          str(row["support"]))  # fmt: skip
+        console.print(table)
+    if json_out is not None:
+        json_out.write_text(json.dumps({"model": clf.name, "version": clf.version, "sets": results}, indent=2) + "\n")
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``molva eval`` to the main app."""
+    app.add_typer(eval_app, name="eval")

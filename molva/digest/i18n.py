@@ -1,0 +1,266 @@
+"""The digest's words in Russian and English. Templates call ``t("key")``; a missing key fails loudly in tests."""
+
+from __future__ import annotations
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # key: (ru, en)
+    "title": ("Еженедельный обзор репутации", "Weekly reputation digest"),
+    "week": ("неделя", "week"),
+    "generated": ("Сформировано", "Generated"),
+    "toc": ("Содержание", "Contents"),
+    "summary": ("Главное за неделю", "This week in brief"),
+    "headline": ("Ключевые показатели", "Headline figures"),
+    "headline_note": (
+        "Неделя против предыдущей и против конкурентов. ▲▼ — изменение значимо (95 %), ○ — в пределах шума.",
+        "This week against last week and against competitors. ▲▼: the change is significant (95 %); ○: within noise.",
+    ),
+    "metric": ("Показатель", "Metric"),
+    "this_week": ("Эта неделя", "This week"),
+    "last_week": ("Прошлая неделя", "Last week"),
+    "change": ("Изменение", "Change"),
+    "ci": ("95 % интервал", "95 % interval"),
+    "m_n_items": ("Отзывы и упоминания", "Reviews and mentions"),
+    "m_avg_rating": ("Средняя оценка (1–5)", "Average rating (1–5)"),
+    "m_csat": ("CSAT (доля 4–5★)", "CSAT (share of 4–5★)"),
+    "m_nps_proxy": ("NPS-прокси (−100…100)", "NPS proxy (−100…100)"),
+    "m_net_sentiment": ("Чистая тональность (−100…100)", "Net sentiment (−100…100)"),
+    "m_reply_rate": ("Доля ответов на отзывы", "Reply rate"),
+    "m_share_negative": ("Доля негативных", "Share negative"),
+    "m_share_of_voice": ("Доля голоса", "Share of voice"),
+    "significant": ("значимо", "significant"),
+    "noise": ("в пределах шума", "within noise"),
+    "too_few": ("мало данных", "too few data"),
+    "better": ("лучше", "better"),
+    "worse": ("хуже", "worse"),
+    "trends": ("Динамика", "Trends"),
+    "trends_note": ("Последние {weeks}, по площадкам.", "The last {weeks}, by platform."),
+    "trend_numbers": ("Цифры за графиками (все площадки)", "The numbers behind the charts (all platforms)"),
+    "week_of": ("Неделя с", "Week of"),
+    "chart_rating": ("Средняя оценка", "Average rating"),
+    "chart_sentiment": ("Чистая тональность", "Net sentiment"),
+    "chart_volume": ("Количество отзывов и упоминаний", "Reviews and mentions"),
+    "all_platforms": ("все площадки", "all platforms"),
+    "rising": ("Растущие жалобы", "Rising complaints"),
+    "rising_note": (
+        "Темы жалоб этой недели: сначала аномалии, затем по росту к среднему за 4 предыдущие недели.",
+        "This week's complaint topics: anomalies first, then by the rise over the previous 4 weeks' average.",
+    ),
+    "topic": ("Тема", "Topic"),
+    "complaints": ("Жалобы", "Complaints"),
+    "praise_n": ("Похвала", "Praise"),
+    "vs_avg4": ("к среднему за 4 нед.", "vs 4-week average"),
+    "weeks_trend": ("8–12 недель", "8–12 weeks"),
+    "anomaly": ("аномалия", "anomaly"),
+    "new": ("новое", "new"),
+    "no_complaints": ("На этой неделе жалоб по темам нет.", "No topic complaints this week."),
+    "praise": ("За что хвалят", "Top praise"),
+    "no_praise": ("На этой неделе похвалы по темам нет.", "No topic praise this week."),
+    "quote_from": ("отзыв", "review"),
+    "competitors": ("Сравнение с конкурентами", "Competitor comparison"),
+    "competitors_note": (
+        "За 4 недели по {week} включительно. Разница — {brand} минус конкурент; ▲▼ — значимо (p < 0,05, n ≥ 10).",
+        "Over the 4 weeks to {week}. Difference = {brand} minus the competitor; ▲▼: significant (p < 0.05, n ≥ 10).",
+    ),
+    "brand": ("Бренд", "Brand"),
+    "difference": ("Разница", "Difference"),
+    "chart_competitors": ("Бренды за 4 недели", "Brands over 4 weeks"),
+    "topic_complaints_cmp": ("Доля жалоб по темам за 4 недели", "Complaint share by topic over 4 weeks"),
+    "no_competitors": ("Данных о конкурентах за эту неделю нет.", "No competitor data for this week."),
+    "emerging": ("Новые темы", "Emerging topics"),
+    "emerging_note": (
+        "Темы, найденные кластеризацией вне таксономии, и темы, впервые появившиеся в отзывах о бренде.",
+        "Topics found by clustering outside the taxonomy, and topics the brand's reviews mention for the first time.",
+    ),
+    "mentions": ("Упоминания", "Mentions"),
+    "no_emerging": ("Новых тем на этой неделе нет.", "No emerging topics this week."),
+    "alerts": ("Сигналы", "Alerts"),
+    "alerts_note": (
+        "Всплеск жалоб: не меньше 5 жалоб и p < 0,01 по Пуассону при темпе 4 предыдущих недель; "
+        "плюс сбои сбора данных.",
+        "Complaint spikes: at least 5 complaints and Poisson p < 0.01 at the previous 4 weeks' rate; "
+        "plus crawl failures.",
+    ),
+    "alert_crawl": ("Сбор данных не удался", "Crawl failed"),
+    "alert_competitor": ("у конкурента", "competitor"),
+    "no_alerts": ("Сигналов нет: жалобы в пределах обычного.", "No alerts: complaints are within their usual range."),
+    "recommendations": ("Рекомендации", "Recommendations"),
+    "recommendations_note": (
+        "Темы по влиянию за 4 недели (частота × негатив × разрыв в оценках × тренд).",
+        "Topics by impact over 4 weeks (frequency × negativity × rating gap × trend).",
+    ),
+    "what_customers_say": ("Что говорят клиенты", "What customers say"),
+    "impact_estimate": ("Оценка эффекта", "Impact estimate"),
+    "team": ("Команда", "Team"),
+    "no_recommendations": ("Жалоб за 4 недели нет — рекомендаций нет.", "No complaints in 4 weeks: nothing to fix."),
+    "rec_lift": (
+        "средняя оценка бренда вырастет на {lift}★, если эти отзывы будут оценены как остальные",
+        "the brand's average rating would rise by {lift}★ if these reviews rated like the rest",
+    ),
+    "rec_survey": (
+        "в опросах эта тема объясняет {share} различий в NPS",
+        "in surveys this topic explains {share} of the variation in NPS",
+    ),
+    "rec_nolift": (
+        "разрыв в оценках пока не измерить (мало оценок)",
+        "rating gap not measurable yet (too few ratings)",
+    ),
+    "rec_nogap": (
+        "отзывы с этой темой оценены не ниже остальных: эффект — в числе жалоб, а не в средней оценке",
+        "reviews on this topic rate no lower than the rest: the gain is fewer complaints, not a higher average rating",
+    ),
+    "rec_counts": (
+        "жалоб за 4 недели: {c} (за 4 недели до того: {prev}); оценка с темой {w}★ против {wo}★ без неё",
+        "complaints in 4 weeks: {c} ({prev} in the 4 weeks before); rating {w}★ with the topic vs {wo}★ without",
+    ),
+    "rec_action": ("Разобрать причины и вернуться с планом", "Investigate the causes and come back with a plan"),
+    "appendix": ("Приложение", "Appendix"),
+    "definitions": ("Определения показателей", "Metric definitions"),
+    "coverage": ("Покрытие данных", "Data coverage"),
+    "source": ("Источник", "Source"),
+    "platform": ("Площадка", "Platform"),
+    "stored": ("Собрано", "Stored"),
+    "counted": ("Учтено", "Counted"),
+    "period": ("Период отзывов", "Reviews from–to"),
+    "runs": ("Запуски (сбои)", "Runs (failed)"),
+    "last_run": ("Последний запуск", "Last run"),
+    "this_week_items": ("За неделю", "This week"),
+    "query": ("запрос", "query"),
+    "queries_note": (
+        "Каждая таблица и график называют сохранённый SQL-запрос; "
+        "запросы с параметрами этого обзора лежат в папке {dir}.",
+        "Each table and chart names its saved SQL query; the queries, with this digest's parameters, are in {dir}.",
+    ),
+    "status_success": ("успешно", "success"),
+    "status_partial": ("частично", "partial"),
+    "status_failed": ("сбой", "failed"),
+    "status_running": ("идёт", "running"),
+    "status_none": ("не запускался", "never run"),
+    "no_data": ("нет данных", "no data"),
+    "own": ("наш бренд", "own brand"),
+    "footer": (
+        "Molva — мониторинг отзывов. Авторы отзывов псевдонимизированы; цитаты обрезаны до {n} символов.",
+        "Molva review monitoring. Review authors are pseudonymised; quotes are trimmed to {n} characters.",
+    ),
+    "summary_volume": (
+        "Отзывы и упоминания: {n} ({delta} к прошлой неделе)",
+        "Reviews and mentions: {n} ({delta} vs last week)",
+    ),
+    "summary_rating": ("средняя оценка {v}★ ({delta})", "average rating {v}★ ({delta})"),
+    "emerging_badge": ("вне таксономии", "emerging"),
+    "headline_vs": (
+        "У конкурентов: их значение и разница «{brand} минус конкурент»; ▲▼ — разница значима.",
+        "Competitors: their value and the difference {brand} minus competitor; ▲▼: the difference is significant.",
+    ),
+    "summary_top_alert": ("Главный сигнал: {topic} — {reason}", "Top alert: {topic}: {reason}"),
+    "summary_top_rec": ("Главный приоритет: {topic} ({team})", "Top priority: {topic} ({team})"),
+    "surveys": ("Опросы для сравнения", "Surveys for comparison"),
+    "surveys_note": (
+        "NPS и CSAT из опросов рядом с оценками по отзывам: авторы отзывов сами решают, писать ли, "
+        "поэтому разрыв ожидаем.",
+        "Survey NPS and CSAT beside the review-based proxies: reviewers self-select, so a gap is expected.",
+    ),
+    "survey_nps": ("NPS опроса", "Survey NPS"),
+    "review_nps": ("NPS-прокси отзывов", "Review NPS proxy"),
+    "survey_csat": ("CSAT опроса", "Survey CSAT"),
+    "review_csat": ("CSAT отзывов", "Review CSAT"),
+    "grain_week": ("неделя", "week"),
+    "grain_month": ("месяц", "month"),
+    "grain_quarter": ("квартал", "quarter"),
+    "no_chart_data": ("Нет данных для графика за эти недели.", "No data to chart for these weeks."),
+    # teams
+    "team_support": ("Поддержка", "Support"),
+    "team_delivery": ("Доставка и логистика", "Delivery and logistics"),
+    "team_product": ("Продукт", "Product"),
+    "team_stores": ("Магазины и пункты выдачи", "Stores and pick-up points"),
+    "team_marketing": ("Маркетинг", "Marketing"),
+    "team_pricing": ("Ценообразование", "Pricing"),
+    "team_cx": ("CX-команда (разобрать и назначить)", "CX team (triage and assign)"),
+}
+
+DEFINITIONS: list[tuple[str, tuple[str, str]]] = [
+    ("m_n_items", (
+        "Отзывы и упоминания, учтённые в витринах: дубликаты считаются один раз, реклама и спам исключены.",
+        "Reviews and mentions counted by the marts: a near-duplicate cluster counts once, "
+        "advertising and spam are left out.",
+    )),
+    ("m_avg_rating", (
+        "Среднее по оценкам, приведённым к шкале 1–5; интервал — ±1,96·σ/√n.",
+        "Mean of ratings normalised to a 1–5 scale; interval ±1.96·sd/√n.",
+    )),
+    ("m_csat", (
+        "Доля оценок 4–5★ среди оценённых; интервал Уилсона.",
+        "Share of 4–5★ among rated items; Wilson interval.",
+    )),
+    ("m_nps_proxy", (
+        "Доля 5★ минус доля 1–3★, ×100. Приближение: авторы отзывов сами выбирают, писать ли, "
+        "и вопрос не тот, что в NPS.",
+        "Share of 5★ minus share of 1–3★, ×100. A proxy: reviewers self-select and a rating is not the NPS question.",
+    )),
+    ("m_net_sentiment", (
+        "Доля позитивных минус доля негативных отзывов по модели тональности, ×100.",
+        "Share of positive minus share of negative items by the sentiment model, ×100.",
+    )),
+    ("m_reply_rate", (
+        "Доля отзывов (не упоминаний) с ответом компании; интервал Уилсона.",
+        "Share of reviews (not mentions) with a company reply; Wilson interval.",
+    )),
+    ("m_share_of_voice", (
+        "Доля бренда во всех отзывах и упоминаниях отслеживаемых брендов.",
+        "The brand's share of all tracked brands' reviews and mentions.",
+    )),
+    ("impact", (
+        "Влияние темы = частота × доля жалоб × (1 + разрыв в оценках) × тренд; эффект — рост средней оценки бренда, "
+        "если отзывы с темой будут оценены как остальные.",
+        "Topic impact = frequency × share of complaints × (1 + rating gap) × trend; "
+        "the estimate is how much the brand's "
+        "average rating would rise if the topic's reviews rated like the rest.",
+    )),
+    ("significance", (
+        "Изменение к прошлой неделе значимо, если 0 вне 95 % интервала разницы (нормальное приближение; для объёма — "
+        "пуассоновское). Меньше 10 наблюдений — «мало данных».",
+        "A change against last week is significant when 0 lies outside the difference's 95 % interval (normal "
+        "approximation; Poisson for volume). Fewer than 10 observations: 'too few data'.",
+    )),
+]  # fmt: skip
+
+
+class Translator:
+    """Looks up the digest's strings in one language."""
+
+    def __init__(self, lang: str) -> None:
+        if lang not in ("ru", "en"):
+            raise ValueError(f"unsupported digest language {lang!r} (use ru or en)")
+        self.lang = lang
+        self._i = 0 if lang == "ru" else 1
+
+    def __call__(self, key: str, **values: object) -> str:
+        try:
+            text = STRINGS[key][self._i]
+        except KeyError:
+            raise KeyError(f"digest string {key!r} is missing from molva/digest/i18n.py") from None
+        return text.format(**values) if values else text
+
+    def weeks(self, n: int) -> str:
+        """``10 недель`` / ``2 недели`` / ``1 неделю`` (accusative after «последние»), ``10 weeks`` / ``1 week``."""
+        if self.lang == "en":
+            return f"{n} week" if n == 1 else f"{n} weeks"
+        from babel import Locale
+
+        form = Locale("ru").plural_form(n)
+        return f"{n} " + {"one": "неделю", "few": "недели"}.get(form, "недель")
+
+    def platform(self, platform: str | None) -> str:
+        """A platform id as readers know it (``appstore`` → ``App Store``); unknown ids are shown as they are."""
+        from molva.connectors import CONNECTORS
+
+        found = CONNECTORS.get(platform or "")
+        return found.label(self.lang) if found else str(platform or "–")
+
+    def definitions(self) -> list[tuple[str, str]]:
+        """(term, definition) pairs for the appendix."""
+        terms = {"impact": ("Влияние темы", "Topic impact"), "significance": ("Значимость", "Significance")}
+        out = []
+        for key, texts in DEFINITIONS:
+            term = terms[key][self._i] if key in terms else self(key)
+            out.append((term, texts[self._i]))
+        return out

@@ -1,0 +1,1 @@
+"""Topic taxonomy, assignment to sentences, emerging-topic clustering and their warehouse storage."""
