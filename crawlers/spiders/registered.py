@@ -22,8 +22,7 @@ def _spider_class(name: str) -> type[ReviewSpider]:
     return type(class_name, (ReviewSpider,), attrs)
 
 
-for _connector in CONNECTORS.values():
-    if _connector.spider is None:
-        _cls = _spider_class(_connector.name)
-        globals()[_cls.__name__] = _cls
-del _connector, _cls  # Scrapy lists every spider class bound in this module: bind each under its own name only
+# Scrapy lists every spider class bound in this module, so each is bound under its own name only (no loop variable).
+globals().update(
+    {cls.__name__: cls for cls in (_spider_class(c.name) for c in CONNECTORS.values() if c.spider is None)}
+)
