@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from molva.connectors import PLATFORMS
+from molva.connectors import CONNECTORS
 
 Language = Literal["ru", "en"]
 _ID = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
@@ -94,8 +94,8 @@ class SourceConfig(_Model):
     @field_validator("platform")
     @classmethod
     def _platform(cls, value: str) -> str:
-        if value not in PLATFORMS:
-            raise ValueError(f"unknown platform {value!r}; choose one of {', '.join(PLATFORMS)}")
+        if value not in CONNECTORS:
+            raise ValueError(f"unknown platform {value!r}; choose one of {', '.join(CONNECTORS)}")
         return value
 
     @model_validator(mode="after")

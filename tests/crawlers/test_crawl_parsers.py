@@ -15,6 +15,7 @@ import pytest
 from crawl_support import EXPECTED, FIXTURES, REPO, shared_page
 
 from crawlers.parsers import parse_page
+from molva.connectors import CONNECTORS
 
 SELECTORS = REPO / "configs" / "selectors"
 NOW = datetime(2026, 11, 30, 12, 0)  # anchors relative dates ("вчера") in fixtures
@@ -121,6 +122,24 @@ CASES: dict[str, tuple[str, str, str, str | None]] = {
         None,
     ),
 }
+
+
+def discovered_cases(fixtures: Path = FIXTURES) -> dict[str, tuple[str, str, str, str | None]]:
+    """Cases a new connector brings without editing this file: ``fixtures/<platform>/<page>.<ext>`` beside a
+    ``<page>.url`` that holds the page's URL on the platform, compared with ``expected/<platform>_<page>.json``."""
+    found: dict[str, tuple[str, str, str, str | None]] = {}
+    for url_file in sorted(fixtures.glob("*/*.url")):
+        platform = url_file.parent.name
+        if platform not in CONNECTORS:
+            continue
+        pages = sorted(p for p in url_file.parent.glob(f"{url_file.stem}.*") if p.suffix != ".url")
+        if pages:
+            url = url_file.read_text(encoding="utf-8").strip()
+            found[f"{platform}_{url_file.stem}"] = (str(pages[0].relative_to(fixtures)), platform, url, None)
+    return found
+
+
+CASES.update({name: case for name, case in discovered_cases().items() if name not in CASES})
 
 
 def page_path(where: str) -> Path:
