@@ -1,6 +1,6 @@
 """The floors of the code base, checked by walking every import statement (lazy ones inside functions too).
 
-Ground floor (``molva.config``, ``molva.connectors``, ``molva.privacy``): imports no stage.
+Ground floor (``molva.config``, ``molva.connectors``, ``molva.privacy``, ``molva.records``): imports no stage.
 Stages (``crawlers``, ``nlp``, ``warehouse``): import the ground floor and lower stages, never ``flows`` or the
 top floor (``molva.cli``, ``molva.digest``, ``molva.demo``).
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-GROUND = ("molva.config", "molva.connectors", "molva.privacy")
+GROUND = ("molva.config", "molva.connectors", "molva.privacy", "molva.records")
 TOP = ("flows", "molva.cli", "molva.digest", "molva.demo")
 STAGES = ("crawlers", "nlp", "warehouse")
 
