@@ -119,7 +119,7 @@ def _single_line(value: str | None) -> str | None:
 
 def _number(row: Mapping[str, Any], name: str) -> float | None:
     value = row.get(name)
-    if _missing(value) or value == "":
+    if value is None or _missing(value) or value == "":
         return None
     try:
         number = float(value)
