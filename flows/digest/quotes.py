@@ -93,6 +93,7 @@ def pick_quotes(
                 kinds.index(r["mention_kind"]),
                 -round(float(r.get("topic_score") or 0), 2),
                 -r["week_start"].toordinal(),
+                r["evidence_rank"],
             )
         )
     )
@@ -104,7 +105,7 @@ def pick_quotes(
             {
                 "text": trim(str(row["sentence_text"])),
                 "review_id": row["review_id"],
-                "sentence_index": row["sentence_index"],
+                "sentence_index": row.get("sentence_index"),
                 "topic_id": row["topic_id"],
                 "url": row["review_url"] if _safe_url(row["review_url"]) else None,
                 "platform": row["platform"],
