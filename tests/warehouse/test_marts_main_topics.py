@@ -137,3 +137,25 @@ def test_impact_lift_and_interval_match_a_hand_computation(con: duckdb.DuckDBPyC
         "select lift_estimate, impact_rank from mart_impact where topic_id = 'price' and iso_week = '2026-W02'"
     ).fetchone()
     assert price == (pytest.approx(0.5 * (m - 1) / 9), 2)
+
+
+def test_priority_projects_the_change_against_the_4_weeks_before(con: duckdb.DuckDBPyConnection) -> None:
+    f = Fixture(con)
+    f.brand("acme", own=True)
+    f.topic("delivery")
+    for week, n_late in ((0, 1), (4, 3)):  # W02 (the window before W06's) and W06
+        at = T0 + timedelta(weeks=week)
+        for i in range(5):
+            f.review(f"ok{week}-{i}", "acme", "trustpilot", at + timedelta(hours=i), rating=5)
+        for i in range(n_late):
+            f.review(f"late{week}-{i}", "acme", "trustpilot", at + timedelta(hours=10 + i), rating=1)
+            f.mention(f"late{week}-{i}", "delivery", "complaint")
+    refresh_main_topics(con)
+    build_marts(con)
+    assert check_contracts(con) == []
+    lift, prev, change, priority = con.execute(
+        "select lift_estimate, lift_prev4w, lift_change, priority_lift from mart_impact"
+        " where topic_id = 'delivery' and iso_week = '2026-W06'"
+    ).fetchone()  # type: ignore[misc]
+    assert lift == pytest.approx(3 * 4 / 8) and prev == pytest.approx(4 / 6)
+    assert change == pytest.approx(lift - prev) and priority == pytest.approx(2 * lift - prev)
