@@ -113,8 +113,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "reviews on this topic rate no lower than the rest: the gain is fewer complaints, not a higher average rating",
     ),
     "rec_counts": (
-        "жалоб за 4 недели: {c} (за 4 недели до того: {prev}); оценка с темой {w}★ против {wo}★ без неё",
-        "complaints in 4 weeks: {c} ({prev} in the 4 weeks before); rating {w}★ with the topic vs {wo}★ without",
+        "жалоб за 4 недели: {c} (за 4 недели до того: {prev}); оценка отзывов с этой жалобой {w}★ против {wo}★ "
+        "у отзывов без жалоб",
+        "complaints in 4 weeks: {c} ({prev} in the 4 weeks before); reviews with this complaint rate {w}★ vs {wo}★ "
+        "for reviews without complaints",
     ),
     # issue 15: lift with its interval, next steps per owning team, the follow-up of last week's recommendations
     "rec_lift_ci": (

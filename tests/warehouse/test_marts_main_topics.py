@@ -133,6 +133,11 @@ def test_impact_lift_and_interval_match_a_hand_computation(con: duckdb.DuckDBPyC
     se = np.sqrt(x.var(ddof=1) / 9 + (2.5 / 9) ** 2 * free.var(ddof=1) / 6)
     assert (low, high) == pytest.approx((x.mean() - 1.959964 * se, x.mean() + 1.959964 * se))
     assert prev is None and priority == pytest.approx(lift) and rank == 1  # no previous window: the lift itself
+    means = con.execute(
+        "select avg_rating_complaining, avg_rating_complaint_free from mart_impact"
+        " where topic_id = 'delivery' and iso_week = '2026-W02'"
+    ).fetchone()
+    assert means == (pytest.approx(4 / 3), pytest.approx(m))
     price = con.execute(
         "select lift_estimate, impact_rank from mart_impact where topic_id = 'price' and iso_week = '2026-W02'"
     ).fetchone()

@@ -22,6 +22,8 @@ select
     i.trend_factor,
     i.impact_score,
     i.rating_lift_if_fixed,
+    i.avg_rating_complaining,
+    i.avg_rating_complaint_free,
     i.lift_estimate,
     i.lift_ci_low,
     i.lift_ci_high,
