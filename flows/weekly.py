@@ -55,6 +55,16 @@ def render_digest_task(options: dict[str, Any]) -> Any:
     return render_with_digest_renderer(**options)
 
 
+@task(name="record-recommendations")
+def record_recommendations_task(db_path: str, result: Any, config: Any) -> int:
+    """Store the digest's recommendations (``digest_recommendations``) so next week's digest follows them up."""
+    if result is None or not hasattr(result, "week"):
+        return 0
+    from molva.digest.followup import record_digest
+
+    return record_digest(Path(db_path), result, config)
+
+
 @task(name="send-digest", retries=2, retry_delay_seconds=30)
 def send_digest_task(result: Any, recipients: list[str]) -> int:
     """E-mail the rendered digest (SMTP settings from the environment); retried: mail servers hiccup."""
@@ -95,6 +105,7 @@ def weekly_digest(
         step = time.perf_counter()
         result = render_digest_task(options)
         summary["digest"] = _paths(result)
+        summary["steps"]["recommendations"] = {"n": record_recommendations_task(db_path, result, config)}
         summary["steps"]["digest"] = {"status": "success", "seconds": round(time.perf_counter() - step, 2)}
         if send:
             if not config.digest.recipients:

@@ -68,8 +68,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_competitors": ("Данных о конкурентах за эту неделю нет.", "No competitor data for this week."),
     "emerging": ("Новые темы", "Emerging topics"),
     "emerging_note": (
-        "Темы, найденные кластеризацией вне таксономии, и темы, впервые появившиеся в отзывах о бренде.",
-        "Topics found by clustering outside the taxonomy, and topics the brand's reviews mention for the first time.",
+        "Темы, найденные кластеризацией вне таксономии, и темы, впервые появившиеся в отзывах о бренде, за 4 недели: "
+        "не меньше 5 предложений в 3 разных отзывах.",
+        "Topics found by clustering outside the taxonomy, and topics the brand's reviews mention for the first time, "
+        "over 4 weeks: at least 5 sentences in 3 different reviews.",
     ),
     "mentions": ("Упоминания", "Mentions"),
     "no_emerging": ("Новых тем на этой неделе нет.", "No emerging topics this week."),
@@ -85,8 +87,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_alerts": ("Сигналов нет: жалобы в пределах обычного.", "No alerts: complaints are within their usual range."),
     "recommendations": ("Рекомендации", "Recommendations"),
     "recommendations_note": (
-        "Темы по влиянию за 4 недели (частота × негатив × разрыв в оценках × тренд).",
-        "Topics by impact over 4 weeks (frequency × negativity × rating gap × trend).",
+        "Темы по оценке роста средней оценки, если устранить их жалобы: эффект за последние 4 недели, продолженный "
+        "изменением против 4 недель до того, с 95 % интервалом. У каждой — команда и следующий шаг.",
+        "Topics by the estimated rise of the average rating if their complaints were fixed: the last 4 weeks' effect "
+        "continued by its change against the 4 weeks before, with a 95 % interval. Each names its team and next step.",
     ),
     "what_customers_say": ("Что говорят клиенты", "What customers say"),
     "impact_estimate": ("Оценка эффекта", "Impact estimate"),
@@ -109,8 +113,57 @@ STRINGS: dict[str, tuple[str, str]] = {
         "reviews on this topic rate no lower than the rest: the gain is fewer complaints, not a higher average rating",
     ),
     "rec_counts": (
-        "жалоб за 4 недели: {c} (за 4 недели до того: {prev}); оценка с темой {w}★ против {wo}★ без неё",
-        "complaints in 4 weeks: {c} ({prev} in the 4 weeks before); rating {w}★ with the topic vs {wo}★ without",
+        "жалоб за 4 недели: {c} (за 4 недели до того: {prev}); оценка отзывов с этой жалобой {w}★ против {wo}★ "
+        "у отзывов без жалоб",
+        "complaints in 4 weeks: {c} ({prev} in the 4 weeks before); reviews with this complaint rate {w}★ vs {wo}★ "
+        "for reviews without complaints",
+    ),
+    # issue 15: lift with its interval, next steps per owning team, the follow-up of last week's recommendations
+    "rec_lift_ci": (
+        "ожидаемый рост средней оценки {lift}; за последние 4 недели {now}, за 4 недели до того {prev}★",
+        "expected rise of the average rating {lift}; last 4 weeks {now}, the 4 weeks before {prev}★",
+    ),
+    "next_step": ("Следующий шаг", "Next step"),
+    "next_delivery": (
+        "Разобрать опоздания по районам и интервалам доставки, проверить загрузку курьеров в часы пик",
+        "Break late deliveries down by area and time slot and check courier capacity at peak hours",
+    ),
+    "next_support": (
+        "Проверить время ответа и решения обращений по этой теме, обновить сценарии ответов",
+        "Check response and resolution times for these tickets and update the reply scripts",
+    ),
+    "next_product": (
+        "Найти повторяющиеся случаи в заказах и обращениях и завести задачу на исправление",
+        "Find the recurring cases in orders and tickets and open a fix with an owner and a date",
+    ),
+    "next_stores": (
+        "Разобрать случаи с управляющими магазинов и пунктов выдачи, проверить стандарты",
+        "Review the cases with store and pick-up point managers and check the standards",
+    ),
+    "next_marketing": (
+        "Проверить условия акций и их описание там, где клиенты путаются",
+        "Check promotion terms and how they are described where customers get confused",
+    ),
+    "next_pricing": (
+        "Сравнить цены с конкурентами по товарам из жалоб",
+        "Compare prices with competitors for the products customers name",
+    ),
+    "next_cx": (
+        "Прочитать отзывы темы, назначить ответственную команду",
+        "Read the topic's reviews and assign an owning team",
+    ),
+    "followup": ("Что стало с рекомендациями прошлой недели", "Last week's recommendations, followed up"),
+    "followup_better": ("лучше", "better"),
+    "followup_same": ("без изменений", "same"),
+    "followup_worse": ("хуже", "worse"),
+    "followup_detail": (
+        "жалоб {now} из {n_now} отзывов против {then} из {n_then} в {week}",
+        "{now} complaints in {n_now} reviews vs {then} in {n_then} in {week}",
+    ),
+    "emerging_unnamed": ("Новая тема №{n}", "New topic #{n}"),
+    "emerging_support": (
+        "не меньше {m} упоминаний в {r} разных отзывах за 4 недели",
+        "at least {m} mentions in {r} different reviews over 4 weeks",
     ),
     "rec_action": ("Разобрать причины и вернуться с планом", "Investigate the causes and come back with a plan"),
     "appendix": ("Приложение", "Appendix"),

@@ -151,13 +151,15 @@ def _build(
     if "mart_survey_vs_reviews" in tables:  # optional: warehouses without the survey part still render
         headline["surveys"] = sections.survey_check(log, scope)
         headline["queries"].append("survey_check")
+    # emerging topics pick their quote first: it is all that says what an unnamed new topic is about
+    emerging = signals.emerging(log, scope, quotes)
     context = {
         "scope": scope,
         "headline": headline,
         "trends": sections.trends(log, scope, first_week),
         "topics": sections.topics(log, scope, first_week, quotes),
         "competition": competition.competition(log, scope),
-        "emerging": signals.emerging(log, scope, quotes),
+        "emerging": emerging,
         "alerts": signals.alerts(log, scope, coverage_rows),
         "recommendations": signals.recommendations(log, scope, quotes),
         "coverage": coverage,

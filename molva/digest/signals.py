@@ -3,37 +3,69 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from molva.digest.followup import has_table, verdict
 from molva.digest.queries import QueryLog
 from molva.digest.quotes import pick_quotes
 from molva.digest.sections import Scope
 from molva.digest.teams import owning_team
 
 N_RECOMMENDATIONS = 5
+# An emerging (or newly mentioned) topic is shown once it is the main topic of this many sentences in this many
+# different reviews over the 4 weeks ending the digest's week: one stray sentence is not a trend.
+MIN_EMERGING_MENTIONS = 5
+MIN_EMERGING_REVIEWS = 3
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def emerging_label(s: Scope, r: dict[str, Any]) -> str:
+    """A readable name in the digest's language: a taxonomy topic's own label; an emerging topic's label (key phrases
+    or a name a person gave it) only when it is written in the digest's language, else "New topic #N" (the quote
+    beside it says what it is about)."""
+    if r["topic_kind"] != "emerging":
+        return s.label(r)
+    name = str(r.get(f"topic_label_{s.lang}") or r.get("topic_label_en") or "")
+    cyrillic = bool(_CYRILLIC.search(name))
+    latin = bool(_LATIN.search(name))
+    if name and (cyrillic if s.lang == "ru" else latin and not cyrillic):
+        return name
+    number = r["topic_id"].rsplit("-", 1)[-1].lstrip("0") or "0"
+    return s.t("emerging_unnamed", n=number)
 
 
 def emerging(log: QueryLog, s: Scope, quotes: list[dict[str, Any]]) -> dict[str, Any]:
-    """Topics outside the taxonomy and topics new to the brand this week, with a quote or two."""
+    """Topics outside the taxonomy and topics new to the brand, over 4 weeks, shown only with at least
+    :data:`MIN_EMERGING_MENTIONS` sentences in :data:`MIN_EMERGING_REVIEWS` reviews, each with a representative quote
+    (its main topic is this one) and a label in the digest's language."""
     f = s.f
     items = []
-    for r in log.rows("emerging_topics", brand_id=s.brand_id, week_start=s.week_start, limit=5):
-        kind = "complaint" if r["n_complaints"] >= r["n_praise"] else "praise"
+    rows = log.rows(
+        "emerging_topics", brand_id=s.brand_id, week_start=s.week_start, min_mentions=MIN_EMERGING_MENTIONS,
+        min_reviews=MIN_EMERGING_REVIEWS, limit=5,
+    )  # fmt: skip
+    for r in rows:
+        first = "complaint" if r["n_complaints"] >= r["n_praise"] else "praise"
+        kinds = (first, "praise" if first == "complaint" else "complaint", "neutral")
         items.append(
             {
                 "topic_id": r["topic_id"],
-                "label": s.label(r),
+                "label": emerging_label(s, r),
                 "is_emerging": r["topic_kind"] == "emerging",
                 "is_new": bool(r["is_new_topic"]),
                 "mentions": f.number(r["n_mentions"]),
+                "sentences": f.number(r["n_sentence_mentions"]),
                 "complaints": f.number(r["n_complaints"]),
                 "praise": f.number(r["n_praise"]),
                 "share": f.percent(r["share_reviews"]),
                 "first_seen": f.date(r["topic_first_seen_at"]),
-                "quotes": pick_quotes(quotes, r["topic_id"], kind, week_start=s.week_start, limit=2),
+                "quotes": pick_quotes(quotes, r["topic_id"], kinds, limit=1),
             }
         )
-    return {"items": items, "queries": ["emerging_topics", "quotes"]}
+    support = s.t("emerging_support", m=MIN_EMERGING_MENTIONS, r=MIN_EMERGING_REVIEWS)
+    return {"items": items, "support": support, "queries": ["emerging_topics", "quotes"]}
 
 
 def explain_anomaly(s: Scope, r: dict[str, Any]) -> str:
@@ -89,19 +121,24 @@ def alerts(log: QueryLog, s: Scope, coverage_rows: list[dict[str, Any]]) -> dict
     return {"items": items, "queries": ["alerts", "coverage"]}
 
 
+def _lift_text(s: Scope, value: float | None, low: float | None, high: float | None) -> str:
+    f = s.f
+    if value is None:
+        return "–"
+    if low is None or high is None:
+        return f"{f.signed(value, 2)}★"
+    return f"{f.signed(value, 2)}★ ({f.signed(low, 2)} … {f.signed(high, 2)})"
+
+
 def recommendations(log: QueryLog, s: Scope, quotes: list[dict[str, Any]]) -> dict[str, Any]:
-    """The top topics by impact, each as: topic → what customers say → impact estimate → which team."""
+    """Topics by estimated rating lift (``mart_impact.priority_lift``: the last 4 weeks against the 4 before, with a
+    95 % interval), each as: topic → what customers say → lift → owning team → next step; then last week's
+    recommendations followed up (better / same / worse, :mod:`molva.digest.followup`)."""
     f, t = s.f, s.t
     items: list[dict[str, Any]] = []
     for r in log.rows("recommendations", brand_id=s.brand_id, week_start=s.week_start, limit=N_RECOMMENDATIONS):
-        lift = r["rating_lift_if_fixed"]
-        if r["rating_gap"] is not None and lift is not None and round(lift, 2) <= 0:
-            estimate = t("rec_nogap")
-        elif r["rating_gap"] is not None and lift is not None:
-            estimate = t("rec_lift", lift=f.signed(lift, 2))
-        else:
-            estimate = t("rec_nolift")
         team = owning_team(r["topic_id"], r["topic_stage"])
+        lift = _lift_text(s, r["priority_lift"], r["priority_lift_ci_low"], r["priority_lift_ci_high"])
         items.append(
             {
                 "rank": len(items) + 1,
@@ -109,15 +146,21 @@ def recommendations(log: QueryLog, s: Scope, quotes: list[dict[str, Any]]) -> di
                 "label": s.label(r),
                 "team_key": team,
                 "team": t(f"team_{team}"),
-                "estimate": estimate,
-                "lift": f.signed(lift, 2) if lift is not None else "–",
+                "estimate": t(
+                    "rec_lift_ci",
+                    lift=lift,
+                    now=_lift_text(s, r["lift_estimate"], r["lift_ci_low"], r["lift_ci_high"]),
+                    prev=f.signed(r["lift_prev4w"], 2) if r["lift_prev4w"] is not None else "–",
+                ),
+                "lift": lift,
                 "evidence": t(
                     "rec_counts",
                     c=f.number(r["n_complaints_4w"]),
                     prev=f.number(r["n_complaints_prev4w"]),
-                    w=f.number(r["avg_rating_with_topic"], 1),
-                    wo=f.number(r["avg_rating_without_topic"], 1),
+                    w=f.number(r["avg_rating_complaining"], 1),
+                    wo=f.number(r["avg_rating_complaint_free"], 1),
                 ),
+                "next_step": t(f"next_{team}"),
                 "impact": f.number(r["impact_score"], 2),
                 "survey": (
                     t("rec_survey", share=f.percent(r["survey_nps_driver_share"]))
@@ -125,9 +168,32 @@ def recommendations(log: QueryLog, s: Scope, quotes: list[dict[str, Any]]) -> di
                     else None
                 ),
                 "quotes": pick_quotes(quotes, r["topic_id"], "complaint", limit=2),
+                "raw": r,
             }
         )
-    return {"items": items, "queries": ["recommendations", "quotes"]}
+    out: dict[str, Any] = {"items": items, "followup": [], "queries": ["recommendations", "quotes"]}
+    if has_table(log.con):
+        for r in log.rows("recommendation_followup", brand_id=s.brand_id, week_start=s.week_start):
+            result = verdict(r["n_complaints_then"], r["n_reviews_then"], r["n_complaints_now"], r["n_reviews_now"])
+            out["followup"].append(
+                {
+                    "topic_id": r["topic_id"],
+                    "label": s.label(r),
+                    "team": t(f"team_{r['team']}"),
+                    "verdict_key": result,
+                    "verdict": t(f"followup_{result}"),
+                    "detail": t(
+                        "followup_detail",
+                        then=f.number(r["n_complaints_then"]),
+                        n_then=f.number(r["n_reviews_then"]),
+                        now=f.number(r["n_complaints_now"]),
+                        n_now=f.number(r["n_reviews_now"]),
+                        week=r["recommended_in"],
+                    ),
+                }
+            )
+        out["queries"].append("recommendation_followup")
+    return out
 
 
 def coverage(log: QueryLog, s: Scope) -> tuple[dict[str, Any], list[dict[str, Any]]]:

@@ -1,8 +1,8 @@
 """SemEval-2016 Task 5 (restaurants) reader, category mapping and the fixed calibration/test split.
 
-The split is by review (never by sentence, so one review's sentences never sit on both sides) and by a hash of the
-review id, so it is the same on every machine and in every run: calibration uses one half, figures are reported on
-the other half only.
+Splits are by review (never by sentence, so one review's sentences never sit on both sides) and by a hash of the
+review id, so they are the same on every machine and in every run: :func:`fold_of` gives the cross-validation fold
+over the whole file that ``molva eval topics`` uses; :func:`split_part` the older fixed halves.
 """
 
 from __future__ import annotations
@@ -65,6 +65,15 @@ def split_part(review_id: str, language: str) -> str:
     """``calibration`` or ``test`` for a review, from a stable hash (about half each)."""
     digest = hashlib.sha256(f"{language}:{review_id}".encode()).digest()
     return "calibration" if digest[0] % 2 == 0 else "test"
+
+
+N_FOLDS = 5
+
+
+def fold_of(review_id: str, language: str, n_folds: int = N_FOLDS) -> int:
+    """The cross-validation fold (0..n_folds-1) of a review, from a stable hash: a review's sentences share a fold."""
+    digest = hashlib.sha256(f"fold:{language}:{review_id}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") % n_folds
 
 
 def load_split(data_dir: str | Path, language: str) -> dict[str, list[AbsaSentence]]:

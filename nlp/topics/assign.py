@@ -54,6 +54,11 @@ BACKGROUND_SENTENCES = [
     "Всем привет!",
     "Расскажу о своем опыте.",
     "Меня зовут Анна.",
+    # verdicts on the whole company, about no topic in particular (worded unlike the demo corpus's closers)
+    "I'm never buying from them again.",
+    "I wouldn't recommend them to anyone.",
+    "Больше никогда у них ничего не куплю.",
+    "Никому не советую.",
 ]
 
 

@@ -11,7 +11,8 @@ Only a handful of numbers are fitted; the topics themselves stay defined by thei
 - ``linear``: the earlier hand-set score (a grid over the lemma, centroid and relative weights, an exact sweep over
   the threshold, optional per-topic thresholds).
 
-Fit on one part of the data and report on another (see :mod:`nlp.topics.absa` for the fixed split).
+Report on data the fit did not see: :mod:`nlp.topics.evaluate` cross-validates over the whole training file (folds
+by review) and chooses C and the threshold on the out-of-fold probabilities.
 """
 
 from __future__ import annotations
@@ -77,6 +78,8 @@ def calibrate(
     per_topic: bool = True,
     fitted_on: str = "",
     method: str = "logistic",
+    regularisation: float = REGULARISATION,
+    threshold: float | None = None,
 ) -> Calibration:
     """Fit the decision parameters on labelled sentences (``method``: ``logistic`` or ``linear``, see the module).
 
@@ -84,17 +87,22 @@ def calibrate(
     whose topics have no labelled data of their own should use.
     """
     if method == "logistic":
-        return fit_logistic(assigner, vectors, lemmas, gold, per_topic=per_topic, fitted_on=fitted_on)
+        return fit_logistic(
+            assigner, vectors, lemmas, gold, per_topic=per_topic, fitted_on=fitted_on,
+            regularisation=regularisation, threshold=threshold,
+        )  # fmt: skip
     if method != "linear":
         raise ValueError(f"unknown calibration method {method!r}; use 'logistic' or 'linear'")
     return fit_linear(assigner, vectors, lemmas, gold, per_topic=per_topic, fitted_on=fitted_on)
 
 
-def _logistic_row(features: np.ndarray, gold: np.ndarray, mean: np.ndarray, std: np.ndarray) -> list[float]:
+def _logistic_row(
+    features: np.ndarray, gold: np.ndarray, mean: np.ndarray, std: np.ndarray, c: float = REGULARISATION
+) -> list[float]:
     """Weights on the raw features plus the bias (last) of a regression fitted on standardised features."""
     from sklearn.linear_model import LogisticRegression
 
-    model = LogisticRegression(C=REGULARISATION, max_iter=5000).fit((features - mean) / std, gold)
+    model = LogisticRegression(C=c, max_iter=5000).fit((features - mean) / std, gold)
     coef = model.coef_[0] / std
     bias = float(model.intercept_[0] - (coef * mean).sum())
     return [round(float(w), 5) for w in coef] + [round(bias, 5)]
@@ -113,10 +121,14 @@ def fit_logistic(
     *,
     per_topic: bool = True,
     fitted_on: str = "",
+    regularisation: float = REGULARISATION,
+    threshold: float | None = None,
 ) -> Calibration:
     """Shared and per-topic logistic weights over :data:`FEATURES`, then the micro-F1-best probability threshold.
 
     One global threshold: per-topic thresholds on top of per-topic weights lost 0.005-0.007 F1 in cross-validation.
+    ``threshold`` fixes it instead (the one chosen on out-of-fold probabilities, :mod:`nlp.topics.evaluate`);
+    ``regularisation`` is sklearn's C.
     """
     ids = assigner.topic_ids
     gold_matrix = _gold_matrix(ids, gold)
@@ -124,13 +136,14 @@ def fit_logistic(
     flat = features.reshape(-1, features.shape[-1])
     mean, std = flat.mean(axis=0), flat.std(axis=0)
     std[std == 0] = 1.0
-    weights = {"*": _logistic_row(flat, gold_matrix.ravel(), mean, std)}
+    weights = {"*": _logistic_row(flat, gold_matrix.ravel(), mean, std, regularisation)}
     if per_topic:
         for k, topic_id in enumerate(ids):
             n_pos = int(gold_matrix[:, k].sum())
             if n_pos >= MIN_WEIGHTS_SUPPORT and len(gold_matrix) - n_pos >= MIN_WEIGHTS_SUPPORT:
-                weights[topic_id] = _logistic_row(features[:, k], gold_matrix[:, k], mean, std)
-    threshold, _ = _best_threshold(assigner.fitted_scores(features, weights), gold_matrix)
+                weights[topic_id] = _logistic_row(features[:, k], gold_matrix[:, k], mean, std, regularisation)
+    if threshold is None:
+        threshold, _ = _best_threshold(assigner.fitted_scores(features, weights), gold_matrix)
     return Calibration(
         threshold=round(threshold, 5), fitted_on=fitted_on, features=list(FEATURES), weights=weights,
     )  # fmt: skip

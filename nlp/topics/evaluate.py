@@ -1,7 +1,10 @@
 """``molva eval topics``: category detection micro-F1 and sentence polarity accuracy on SemEval-2016 restaurants.
 
-Per language the training file is split by review (:func:`nlp.topics.absa.split_part`): the assigner's parameters are
-calibrated on the ``calibration`` half and every reported figure comes from the ``test`` half.
+Per language the whole training file is cross-validated in 5 folds by review (:func:`nlp.topics.absa.fold_of`): every
+reported figure comes from predictions of a fit that did not see the sentence; C (:data:`C_GRID`) and the probability
+threshold are chosen on those out-of-fold probabilities, and the calibration kept is refitted on the whole file with
+them (as scikit-learn's ``TunedThresholdClassifierCV`` does). Choosing a C and a threshold on the same folds makes the
+CV figure slightly optimistic; ``cv_fold_thresholds`` (each fold at its own in-sample threshold) involves no choice.
 
 Polarity accuracy follows SemEval's slot 3 on our 7 categories: for every gold (sentence, category, polarity) tuple of
 the test half, the predicted polarity is the sentiment model's label for the whole sentence.
@@ -16,29 +19,37 @@ from pathlib import Path
 import numpy as np
 
 from nlp.lemmas import lemmatize_many
-from nlp.topics.absa import AbsaSentence, load_split
+from nlp.topics.absa import N_FOLDS, AbsaSentence, fold_of, load_split, split_part
 from nlp.topics.assign import TopicAssigner
-from nlp.topics.calibrate import F1, calibrate, micro_f1
+from nlp.topics.calibrate import F1, REGULARISATION, _best_threshold, _gold_matrix, calibrate, micro_f1
 from nlp.topics.embedder import Embedder
 from nlp.topics.polarity import PolarityFn, SentimentPolarity, fit_band, label_from_score
 from nlp.topics.taxonomy import Calibration
 
+C_GRID = (0.1, 0.3, 1.0, 3.0)  # sklearn's C on standardised features, chosen by cross-validation
+
 
 @dataclass
 class LanguageResult:
-    """What ``molva eval topics`` reports for one language."""
+    """What ``molva eval topics`` reports for one language: cross-validated over the whole training file."""
 
     language: str
-    n_calibration: int
-    n_test: int
-    calibration: Calibration
-    test: F1
+    n_sentences: int
+    n_folds: int
+    calibration: Calibration  # fitted on the whole file with the CV-chosen C and threshold
+    cv: F1  # out-of-fold predictions at the CV-chosen threshold
+    cv_fold_thresholds: F1  # out-of-fold predictions, each fold at the threshold its own fit chose (no choice on CV)
+    regularisation: float
     per_topic: dict[str, dict[str, float]] = field(default_factory=dict)
-    polarity_accuracy: float | None = None  # with the neutral band fitted on the calibration half (if a model)
+    grid: dict[float, float] = field(default_factory=dict)  # C -> CV micro-F1 at its best out-of-fold threshold
+    polarity_accuracy: float | None = None  # cross-validated: each fold with the band fitted on the other folds
     polarity_accuracy_labels: float | None = None  # the sentiment model's own labels
-    polarity_band: float | None = None
+    polarity_band: float | None = None  # fitted on the whole file
+    # the same CV accuracy over the test half's tuples only: molva-sentiment v2 was trained on the calibration halves
+    polarity_accuracy_unseen: float | None = None
+    n_polarity_unseen: int = 0
     n_polarity: int = 0
-    # calibration-half (gold, model label, score) triples, kept for the pooled band fit
+    # (gold, model label, score) triples of the whole file, kept for the pooled band fit
     polarity_fit_data: list[tuple[str, str, float]] = field(default_factory=list, repr=False)
 
 
@@ -104,6 +115,89 @@ def encode_language(embedder: Embedder, data_dir: str | Path, language: str, cac
     return Encoded(language, parts, vectors, lemmas)
 
 
+def whole_file(data: Encoded) -> tuple[list[AbsaSentence], np.ndarray, list[list[str]]]:
+    """Every sentence of the training file (both fixed halves), with its vector and lemmas."""
+    names = list(data.parts)
+    sentences = [s for n in names for s in data.parts[n]]
+    vectors = np.vstack([data.vectors[n] for n in names])
+    lemmas = [lem for n in names for lem in data.lemmas[n]]
+    return sentences, vectors, lemmas
+
+
+@dataclass
+class OutOfFold:
+    """Out-of-fold probabilities of one setting, and the predictions at each fold's own fitted threshold."""
+
+    scores: np.ndarray
+    predicted_own: list[list[str]]
+
+
+def out_of_fold(
+    assigner: TopicAssigner,
+    sentences: list[AbsaSentence],
+    vectors: np.ndarray,
+    lemmas: list[list[str]],
+    *,
+    regularisation: float,
+    per_topic: bool = True,
+    method: str = "logistic",
+    n_folds: int = N_FOLDS,
+) -> OutOfFold:
+    """Fit on all folds but one, score the one left out; every sentence is scored by a fit that never saw it."""
+    folds = np.array([fold_of(s.review_id, s.language, n_folds) for s in sentences])
+    scores = np.zeros((len(sentences), len(assigner.topic_ids)))
+    predicted: list[list[str]] = [[] for _ in sentences]
+    for k in range(n_folds):
+        train, held = np.flatnonzero(folds != k), np.flatnonzero(folds == k)
+        if not len(held) or not len(train):
+            continue
+        cal = calibrate(
+            assigner, vectors[train], [lemmas[i] for i in train], [sentences[i].categories for i in train],
+            per_topic=per_topic, method=method, regularisation=regularisation,
+        )  # fmt: skip
+        fold_scores = assigner.score(
+            [sentences[i].text for i in held], vectors=vectors[held], lemmas=[lemmas[i] for i in held], calibration=cal
+        )
+        scores[held] = fold_scores.scores
+        for i, topics in zip(held, fold_scores.assigned(cal), strict=True):
+            predicted[i] = topics
+    return OutOfFold(scores, predicted)
+
+
+def _at(ids: list[str], scores: np.ndarray, threshold: float) -> list[list[str]]:
+    return [[ids[i] for i in np.flatnonzero(row >= threshold)[np.argsort(-row[row >= threshold])]] for row in scores]
+
+
+def choose_by_cv(
+    assigner: TopicAssigner,
+    sentences: list[AbsaSentence],
+    vectors: np.ndarray,
+    lemmas: list[list[str]],
+    *,
+    per_topic: bool = True,
+    method: str = "logistic",
+    n_folds: int = N_FOLDS,
+    grid: tuple[float, ...] = C_GRID,
+) -> tuple[float, float, OutOfFold, dict[float, float]]:
+    """The C (of ``grid``) and probability threshold with the best micro-F1 over out-of-fold probabilities.
+
+    Returns (C, threshold, that C's out-of-fold result, C -> its best CV micro-F1). The linear method has no C: its
+    own grid is fitted inside each fold and the threshold is its fitted one.
+    """
+    gold = _gold_matrix(assigner.topic_ids, [s.categories for s in sentences])
+    results: dict[float, tuple[float, float, OutOfFold]] = {}
+    for c in grid if method == "logistic" else (REGULARISATION,):
+        oof = out_of_fold(
+            assigner, sentences, vectors, lemmas, regularisation=c, per_topic=per_topic, method=method,
+            n_folds=n_folds,
+        )  # fmt: skip
+        threshold, f1 = _best_threshold(oof.scores, gold)
+        results[c] = (f1, threshold, oof)
+    best = max(results, key=lambda c: (results[c][0], -abs(np.log(c))))
+    f1, threshold, oof = results[best]
+    return best, threshold, oof, {c: r[0] for c, r in results.items()}
+
+
 def evaluate_language(
     assigner: TopicAssigner,
     data: Encoded,
@@ -111,35 +205,29 @@ def evaluate_language(
     *,
     per_topic_thresholds: bool = True,
     method: str = "logistic",
+    n_folds: int = N_FOLDS,
 ) -> LanguageResult:
-    """Calibrate on the calibration half (``method``: see :func:`nlp.topics.calibrate.calibrate`), measure on the test
-    half."""
-    cal_part = data.parts["calibration"]
+    """Cross-validate over the whole training file (folds by review, :func:`nlp.topics.absa.fold_of`): C and the
+    threshold are chosen on out-of-fold probabilities, the reported figures are out-of-fold, and the calibration
+    returned is fitted on the whole file with the chosen C and threshold."""
+    sentences, vectors, lemmas = whole_file(data)
+    gold = [s.categories for s in sentences]
+    c, threshold, oof, grid = choose_by_cv(
+        assigner, sentences, vectors, lemmas, per_topic=per_topic_thresholds, method=method, n_folds=n_folds
+    )
+    predicted = _at(assigner.topic_ids, oof.scores, threshold) if method == "logistic" else oof.predicted_own
     cal = calibrate(
-        assigner,
-        data.vectors["calibration"],
-        data.lemmas["calibration"],
-        [s.categories for s in cal_part],
-        per_topic=per_topic_thresholds,
-        fitted_on=f"SemEval-2016 {data.language} train, calibration half ({len(cal_part)} sentences), "
-        f"{_backend(assigner)} vectors",
-        method=method,
-    )
-    test = data.parts["test"]
-    texts = [s.text for s in test]
-    scores = assigner.score(texts, vectors=data.vectors["test"], lemmas=data.lemmas["test"], calibration=cal)
-    predicted = scores.assigned(cal)
-    gold = [s.categories for s in test]
+        assigner, vectors, lemmas, gold, per_topic=per_topic_thresholds, method=method, regularisation=c,
+        threshold=threshold if method == "logistic" else None,
+        fitted_on=f"SemEval-2016 {data.language} train, whole file ({len(sentences)} sentences), C and threshold "
+        f"by {n_folds}-fold cross-validation, {_backend(assigner)} vectors",
+    )  # fmt: skip
     result = LanguageResult(
-        data.language,
-        len(cal_part),
-        len(test),
-        cal,
-        micro_f1(gold, predicted),
-        _per_topic(assigner.topic_ids, gold, predicted),
-    )
+        data.language, len(sentences), n_folds, cal, micro_f1(gold, predicted), micro_f1(gold, oof.predicted_own), c,
+        _per_topic(assigner.topic_ids, gold, predicted), grid,
+    )  # fmt: skip
     if polarity is not None:
-        _polarity(result, data, polarity)
+        _polarity(result, sentences, polarity, n_folds)
     return result
 
 
@@ -150,35 +238,39 @@ def _opinion_pairs(sentences: list[AbsaSentence]) -> tuple[list[str], list[int]]
     return [s.text for s in with_opinions], owners
 
 
-def _polarity(result: LanguageResult, data: Encoded, polarity: PolarityFn) -> None:
-    """SemEval slot-3 style accuracy: every gold (sentence, category, polarity) tuple against the sentence's label."""
-    test_texts, test_owner = _opinion_pairs(data.parts["test"])
-    test_gold = [pol for s in data.parts["test"] if s.opinions for _, pol in s.opinions]
-    result.n_polarity = len(test_gold)
+def _polarity(result: LanguageResult, sentences: list[AbsaSentence], polarity: PolarityFn, n_folds: int) -> None:
+    """SemEval slot-3 style accuracy: every gold (sentence, category, polarity) tuple against the sentence's label;
+    with the sentiment model, the neutral band of each fold is fitted on the other folds."""
+    with_opinions = [s for s in sentences if s.opinions]
+    texts, owner = _opinion_pairs(sentences)
+    gold = [pol for s in with_opinions for _, pol in s.opinions]
+    folds = [fold_of(with_opinions[k].review_id, with_opinions[k].language, n_folds) for k in owner]
+    result.n_polarity = len(gold)
     if not isinstance(polarity, SentimentPolarity):
-        labels = polarity(test_texts)
-        result.polarity_accuracy = float(np.mean([g == labels[k] for g, k in zip(test_gold, test_owner, strict=True)]))
+        labels = polarity(texts)
+        result.polarity_accuracy = float(np.mean([g == labels[k] for g, k in zip(gold, owner, strict=True)]))
         return
-    cal_texts, cal_owner = _opinion_pairs(data.parts["calibration"])
-    cal_gold = [pol for s in data.parts["calibration"] if s.opinions for _, pol in s.opinions]
-    cal_labels, cal_scores = polarity.predict(cal_texts)
-    result.polarity_fit_data = [
-        (g, cal_labels[k], float(cal_scores[k])) for g, k in zip(cal_gold, cal_owner, strict=True)
-    ]
-    band, _ = fit_band(*zip(*result.polarity_fit_data, strict=True))
-    labels, scores = polarity.predict(test_texts)
-    result.polarity_band = band
-    result.polarity_accuracy_labels = float(
-        np.mean([g == labels[k] for g, k in zip(test_gold, test_owner, strict=True)])
-    )
-    result.polarity_accuracy = float(
-        np.mean(
-            [
-                g == label_from_score(labels[k], float(scores[k]), band)
-                for g, k in zip(test_gold, test_owner, strict=True)
-            ]
-        )
-    )
+    labels, scores = polarity.predict(texts)
+    triples = [(g, labels[k], float(scores[k])) for g, k in zip(gold, owner, strict=True)]
+    result.polarity_fit_data = triples
+    result.polarity_accuracy_labels = float(np.mean([g == lab for g, lab, _ in triples]))
+    unseen = [split_part(with_opinions[k].review_id, with_opinions[k].language) == "test" for k in owner]
+    hits: list[bool] = []
+    hits_unseen: list[bool] = []
+    for k in range(n_folds):
+        train = [t for t, f in zip(triples, folds, strict=True) if f != k]
+        held = [(t, u) for t, f, u in zip(triples, folds, unseen, strict=True) if f == k]
+        if not train or not held:
+            continue
+        band, _ = fit_band(*zip(*train, strict=True))
+        for (g, lab, sc), u in held:
+            hits.append(g == label_from_score(lab, sc, band))
+            if u:
+                hits_unseen.append(hits[-1])
+    result.polarity_accuracy = float(np.mean(hits))
+    result.polarity_accuracy_unseen = float(np.mean(hits_unseen)) if hits_unseen else None
+    result.n_polarity_unseen = len(hits_unseen)
+    result.polarity_band = fit_band(*zip(*triples, strict=True))[0]
 
 
 def _backend(assigner: TopicAssigner) -> str:
@@ -192,17 +284,20 @@ def pooled_calibration(
     *,
     method: str = "logistic",
 ) -> Calibration:
-    """One set of global parameters fitted on the calibration halves of all languages together (no per-topic
-    thresholds): the default for taxonomies that have no labelled data of their own. The polarity band is pooled
-    too when ``results`` carry sentiment-model predictions."""
-    vectors = np.vstack([e.vectors["calibration"] for e in encoded])
-    lemmas = [lem for e in encoded for lem in e.lemmas["calibration"]]
-    gold = [s.categories for e in encoded for s in e.parts["calibration"]]
+    """One set of global parameters (the shared row only) fitted on the whole training files of all languages, C and
+    threshold chosen by cross-validation: the default for taxonomies without labelled data of their own. The polarity
+    band is pooled too when ``results`` carry sentiment-model predictions."""
+    parts = [whole_file(e) for e in encoded]
+    sentences = [s for p in parts for s in p[0]]
+    vectors = np.vstack([p[1] for p in parts])
+    lemmas = [lem for p in parts for lem in p[2]]
+    c, threshold, _, _ = choose_by_cv(assigner, sentences, vectors, lemmas, per_topic=False, method=method)
     langs = "+".join(e.language for e in encoded)
     fitted = calibrate(
-        assigner, vectors, lemmas, gold, per_topic=False, method=method,
-        fitted_on=f"SemEval-2016 restaurants {langs} train, calibration halves ({len(gold)} sentences), "
-        f"global parameters only, {_backend(assigner)} vectors",
+        assigner, vectors, lemmas, [s.categories for s in sentences], per_topic=False, method=method,
+        regularisation=c, threshold=threshold if method == "logistic" else None,
+        fitted_on=f"SemEval-2016 restaurants {langs} train, whole files ({len(sentences)} sentences), global "
+        f"parameters only, C = {c} and threshold by {N_FOLDS}-fold cross-validation, {_backend(assigner)} vectors",
     )  # fmt: skip
     triples = [t for r in results or [] for t in r.polarity_fit_data]
     if triples:

@@ -14,6 +14,7 @@ import numpy as np
 import yaml
 
 from nlp.lemmas import guess_language
+from nlp.topics.main import refresh_main_topics
 from nlp.topics.store import save_centroid, utcnow
 
 
@@ -63,6 +64,9 @@ def merge(con: duckdb.DuckDBPyConnection, source: str, target: str) -> int:
             [source, target],
         )
         moved = con.execute("update sentence_topics set topic_id = ? where topic_id = ?", [target, source]).fetchone()
+        touched = [r[0] for r in con.execute(
+            "select distinct review_id from sentence_topics where topic_id = ?", [target]).fetchall()]  # fmt: skip
+        refresh_main_topics(con, touched)
         cents = dict(
             (r[0], (np.array(r[1], dtype=np.float32), r[2]))
             for r in con.execute(

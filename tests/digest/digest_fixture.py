@@ -172,6 +172,7 @@ def _insert_review(con, review_id, brand_id, platform, kind, rating, scale, at, 
             continue
         polarity = "negative" if mention == "complaint" else "positive"
         con.execute(
-            "insert into sentence_topics values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into sentence_topics (review_id, sentence_index, topic_id, score, polarity, kind, start_char, "
+            "end_char, content_hash, assigned_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [review_id, i, topic, tscore, polarity, mention, start, end, f"h-{review_id}", at],
         )

@@ -83,4 +83,26 @@ def test_pick_quotes_dedupes_and_orders() -> None:
     quotes = pick_quotes(rows, "delivery", "complaint")
     assert [q["review_id"] for q in quotes] == ["c", "b", "d"]  # newest week first; same text once; a review once
     assert quotes[2]["url"] is None  # only http(s) links are rendered
-    assert [q["review_id"] for q in pick_quotes(rows, "delivery", "complaint", week_start=w46)] == ["a"]
+    # the rows are the digest's ledger: "a" is a near-duplicate of "b" (quoted), so the week-46 pick finds nothing
+    assert pick_quotes(rows, "delivery", "complaint", week_start=w46) == []
+    fresh = [{k: v for k, v in r.items() if k != "quoted"} for r in rows[:1]]
+    assert [q["review_id"] for q in pick_quotes(fresh, "delivery", "complaint", week_start=w46)] == ["a"]
+
+
+def test_pick_quotes_one_review_once_per_digest_and_near_duplicates_collapsed() -> None:
+    def row(rid: str, topic: str, text: str, rank: int = 1) -> dict[str, object]:
+        return {"topic_id": topic, "mention_kind": "complaint", "week_start": date(2026, 11, 16),
+                "evidence_rank": rank, "review_id": rid, "sentence_text": text, "review_url": None,
+                "platform": "trustpilot", "rating_5": 1.0, "published_at": datetime(2026, 11, 17)}  # fmt: skip
+
+    rows = [
+        row("r1", "delivery", "The courier was 40 minutes late even though they promised delivery within an hour."),
+        row("r2", "delivery", "The courier was 25 minutes late even though they promised delivery within an hour.", 2),
+        row("r3", "delivery", "The bags arrived crushed and the eggs did not survive.", 3),
+        row("r1", "customer_support", "Support never answered my chat."),
+        row("r4", "customer_support", "Support never answered my chat for two days."),
+    ]
+    delivery = pick_quotes(rows, "delivery", "complaint")
+    assert [q["review_id"] for q in delivery] == ["r1", "r3"]  # r2 says what r1 says, numbers aside
+    support = pick_quotes(rows, "customer_support", "complaint")
+    assert [q["review_id"] for q in support] == ["r4"]  # r1 was quoted under delivery already

@@ -88,7 +88,8 @@ def fake_topics(con: duckdb.DuckDBPyConnection, config: Any) -> dict[str, int]:
     ).fetchall()
     for review_id, text, content_hash in pending:
         con.execute(
-            "insert into sentence_topics values (?, 0, 'delivery', 0.9, 'negative', 'complaint', 0, ?, ?, ?)",
+            "insert into sentence_topics (review_id, sentence_index, topic_id, score, polarity, kind, start_char, "
+            "end_char, content_hash, assigned_at) values (?, 0, 'delivery', 0.9, 'negative', 'complaint', 0, ?, ?, ?)",
             [review_id, len(text), content_hash, datetime(2026, 10, 1)],
         )
     return {"n_reviews": len(pending)}

@@ -287,9 +287,9 @@ def _write_semeval(path: Path, n_reviews: int = 40) -> None:
     path.write_text(f'<?xml version="1.0"?><Reviews>{"".join(reviews)}</Reviews>')
 
 
-def test_evaluate_language_fits_on_the_calibration_half_and_scores_the_test_half(tmp_path: Path) -> None:
-    from nlp.topics.absa import ABSA_FILES
-    from nlp.topics.evaluate import encode_language, evaluate_language
+def test_evaluate_language_cross_validates_over_the_whole_file(tmp_path: Path) -> None:
+    from nlp.topics.absa import ABSA_FILES, N_FOLDS, fold_of
+    from nlp.topics.evaluate import C_GRID, encode_language, evaluate_language
     from tests.nlp.topics_fakes import keyword_polarity
 
     _write_semeval(tmp_path / ABSA_FILES["en"])
@@ -303,11 +303,41 @@ def test_evaluate_language_fits_on_the_calibration_half_and_scores_the_test_half
     embedder = LemmaHashEmbedder()
     data = encode_language(embedder, tmp_path, "en", tmp_path / "cache")
     result = evaluate_language(TopicAssigner(taxonomy, embedder), data, keyword_polarity)
-    assert result.n_calibration + result.n_test == 120 and result.n_calibration > 0 and result.n_test > 0
-    assert f"calibration half ({result.n_calibration} sentences)" in result.calibration.fitted_on
-    assert result.calibration.weights and result.test.f1 >= 0.9
-    assert result.test.n_gold == 2 * result.n_test // 3  # scored on the test half only
-    assert result.polarity_accuracy is not None and result.n_polarity == result.test.n_gold
+    assert result.n_sentences == 120 and result.n_folds == N_FOLDS  # every sentence of the file, not one half
+    assert "whole file (120 sentences)" in result.calibration.fitted_on
+    assert result.regularisation in C_GRID and set(result.grid) == set(C_GRID)
+    assert result.calibration.weights and result.cv.f1 >= 0.9 and result.cv_fold_thresholds.f1 >= 0.9
+    assert result.cv.n_gold == 80  # every gold category of the file is scored out of fold
+    assert result.polarity_accuracy is not None and result.n_polarity == result.cv.n_gold
+    # folds are by review and stable
+    assert fold_of("7", "en") == fold_of("7", "en") and 0 <= fold_of("7", "en") < N_FOLDS
+    assert len({fold_of(str(r), "en") for r in range(40)}) == N_FOLDS
+
+
+def test_out_of_fold_scores_come_from_fits_that_never_saw_the_sentence(tmp_path: Path) -> None:
+    """A sentence's out-of-fold score does not change when its own label is flipped (its fold's fit never saw it)."""
+    from nlp.topics.absa import ABSA_FILES, fold_of
+    from nlp.topics.evaluate import encode_language, out_of_fold, whole_file
+
+    _write_semeval(tmp_path / ABSA_FILES["en"])
+    taxonomy = Taxonomy.model_validate(
+        {"topics": [
+            {"id": "FOOD", "name_en": "Food", "name_ru": "Еда", "seeds": {"en": ["pizza, pasta, salad, soup"]}},
+            {"id": "SERVICE", "name_en": "Service", "name_ru": "Обслуживание",
+             "seeds": {"en": ["waiter, waitress, staff, service"]}},
+        ]}
+    )  # fmt: skip
+    embedder = LemmaHashEmbedder()
+    assigner = TopicAssigner(taxonomy, embedder)
+    sentences, vectors, lemmas = whole_file(encode_language(embedder, tmp_path, "en", tmp_path / "cache"))
+    before = out_of_fold(assigner, sentences, vectors, lemmas, regularisation=1.0).scores
+    target = next(i for i, s in enumerate(sentences) if s.categories)
+    fold = fold_of(sentences[target].review_id, "en")
+    sentences[target].categories = {"SERVICE"} if "FOOD" in sentences[target].categories else {"FOOD"}
+    after = out_of_fold(assigner, sentences, vectors, lemmas, regularisation=1.0).scores
+    same_fold = [i for i, s in enumerate(sentences) if fold_of(s.review_id, "en") == fold]
+    assert np.allclose(before[same_fold], after[same_fold])
+    assert not np.allclose(before, after)  # the other folds' fits did see the flipped label
 
 
 def test_a_taxonomy_without_calibration_gets_the_shipped_fit() -> None:

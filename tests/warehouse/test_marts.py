@@ -103,7 +103,8 @@ class Fixture:
     def mention(self, review_id: str, topic_id: str, kind: str, *, sentence: int = 0, score: float = 0.9) -> None:
         polarity = {"complaint": "negative", "praise": "positive", "neutral": "neutral"}[kind]
         self.con.execute(
-            "insert into sentence_topics values (?, ?, ?, ?, ?, ?, 0, 4, ?, now())",
+            "insert into sentence_topics (review_id, sentence_index, topic_id, score, polarity, kind, start_char, "
+            "end_char, content_hash, assigned_at) values (?, ?, ?, ?, ?, ?, 0, 4, ?, now())",
             [review_id, sentence, topic_id, score, polarity, kind, f"h-{review_id}"],
         )
 
@@ -365,7 +366,7 @@ def test_evidence_and_source_health(con: duckdb.DuckDBPyConnection) -> None:
         "select count(*), max(evidence_rank), min(sentence_text) from mart_topic_evidence"
         " where topic_id = 'delivery' and iso_week = '2026-W06' and mention_kind = 'complaint'"
     ).fetchone()
-    assert ev == (3, 3, "text")
+    assert ev == (5, 5, "text")  # up to 5 per topic, week and kind
     health = con.execute(
         "select n_reviews_stored, n_runs, n_failed_runs, last_run_status from mart_source_health"
     ).fetchone()

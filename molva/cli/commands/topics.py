@@ -28,19 +28,22 @@ def list_topics(
     kind: Annotated[str | None, typer.Option(help="taxonomy or emerging.")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Include merged and retired topics.")] = False,
 ) -> None:
-    """Topics with their sentence counts, complaints and praise."""
+    """Topics with their sentence counts, complaints and praise (sentences whose main topic it is, or an as-strong
+    secondary: what the marts count), and every sentence that passed its threshold ("assigned")."""
     from rich.table import Table
 
     con = _connect(db, config)
     rows = con.execute(
         """
         with counts as (
-            select topic_id, count(*) as n, count(*) filter (where kind = 'complaint') as n_complaint,
-                   count(*) filter (where kind = 'praise') as n_praise
+            select topic_id, count(*) filter (where weight > 0) as n,
+                   count(*) filter (where weight > 0 and kind = 'complaint') as n_complaint,
+                   count(*) filter (where weight > 0 and kind = 'praise') as n_praise, count(*) as n_assigned
             from sentence_topics group by topic_id
         )
         select t.topic_id, t.kind, t.status, coalesce(t.label_en, ''), coalesce(t.label_ru, ''),
-               coalesce(c.n, 0), coalesce(c.n_complaint, 0), coalesce(c.n_praise, 0), t.first_seen_at, t.version
+               coalesce(c.n, 0), coalesce(c.n_complaint, 0), coalesce(c.n_praise, 0), coalesce(c.n_assigned, 0),
+               t.first_seen_at, t.version
         from topics as t left join counts as c using (topic_id)
         where (? is null or t.kind = ?) and (? or t.status = 'active')
         order by t.kind desc, coalesce(c.n, 0) desc, t.topic_id
@@ -57,10 +60,12 @@ def list_topics(
         "sentences",
         "complaints",
         "praise",
+        "assigned",
         "first seen",
         "v",
     ):
-        table.add_column(name, justify="right" if name in ("sentences", "complaints", "praise", "v") else "left")
+        numeric = ("sentences", "complaints", "praise", "assigned", "v")
+        table.add_column(name, justify="right" if name in numeric else "left")
     for r in rows:
         table.add_row(*[str(x) if x is not None else "" for x in r])
     console.print(table)

@@ -13,7 +13,8 @@ select
     e.platform,
     e.language,
     e.rating_5,
-    e.published_at
+    e.published_at,
+    e.topic_score
 from mart_topic_evidence as e
 where e.brand_id = $brand_id
     and e.week_start > $week_start - interval 28 day

@@ -1,4 +1,5 @@
--- Topics ranked by impact for the brand over the 4 weeks ending the digest's week: the input to recommendations.
+-- Topics ranked by the estimated rating lift of fixing their complaints (mart_impact.priority_lift: the last 4 weeks'
+-- lift projected with the change against the 4 weeks before, 95 % interval), with this week's complaints.
 -- Parameters: $brand_id, $week_start, $limit.
 select
     i.topic_id,
@@ -21,10 +22,24 @@ select
     i.trend_factor,
     i.impact_score,
     i.rating_lift_if_fixed,
+    i.avg_rating_complaining,
+    i.avg_rating_complaint_free,
+    i.lift_estimate,
+    i.lift_ci_low,
+    i.lift_ci_high,
+    i.lift_prev4w,
+    i.lift_change,
+    i.priority_lift,
+    i.priority_lift_ci_low,
+    i.priority_lift_ci_high,
     i.impact_rank,
     i.survey_nps_driver_share,
-    i.survey_fix_rank
+    i.survey_fix_rank,
+    coalesce(w.n_complaints, 0) as n_complaints_week,
+    coalesce(w.n_reviews_week, 0) as n_reviews_week
 from mart_impact as i
-where i.brand_id = $brand_id and i.week_start = $week_start and i.n_complaints_4w > 0
+left join mart_topics_weekly as w
+    on w.brand_id = i.brand_id and w.topic_id = i.topic_id and w.week_start = i.week_start
+where i.brand_id = $brand_id and i.week_start = $week_start and i.n_complaints_4w > 0 and i.priority_lift > 0
 order by i.impact_rank
 limit $limit

@@ -1,18 +1,20 @@
--- Up to 3 quotable sentences per brand x topic x ISO week x complaint/praise: the evidence the digest quotes, each
--- traceable to its review id and URL. Authors are never included. Documented in docs/marts.md#mart_topic_evidence.
+-- Up to 5 quotable sentences per brand x topic x ISO week x complaint/praise/neutral: the evidence the digest quotes,
+-- each traceable to its review id and URL. Only sentences whose main topic is the topic are evidence for it (a late
+-- courier scored higher as delivery is never a "waiting times" quote), and only counted reviews (a duplicate cluster's
+-- canonical review, no spam). Authors are never included. Documented in docs/marts.md#mart_topic_evidence.
 -- contract:
 --   unique_key: [brand_id, topic_id, week_start, mention_kind, evidence_rank]
 --   not_null: [brand_id, topic_id, week_start, iso_week, mention_kind, evidence_rank, review_id, sentence_index,
 --              sentence_text, platform]
 --   accepted_values:
---     mention_kind: [complaint, praise]
---     evidence_rank: [1, 2, 3]
+--     mention_kind: [complaint, praise, neutral]
+--     evidence_rank: [1, 2, 3, 4, 5]
 with reviews_src as (
     select * from stg_reviews where brand_id is not null
 ),
 
 assignments as (
-    select * from stg_sentence_topics where mention_kind in ('complaint', 'praise')
+    select * from stg_sentence_topics where is_main
 ),
 
 candidates as (
@@ -31,7 +33,7 @@ candidates as (
     where a.start_char is not null and a.end_char > a.start_char
 ),
 
--- ranked on the offsets alone; the sentence text is cut only for the three rows kept
+-- ranked on the offsets alone; the sentence text is cut only for the five rows kept
 ranked as (
     select
         c.*,
@@ -41,7 +43,7 @@ ranked as (
             order by c.topic_score desc nulls last, abs(c.end_char - c.start_char - 120), c.review_id, c.sentence_index
         ) as evidence_rank
     from candidates as c
-    qualify evidence_rank <= 3
+    qualify evidence_rank <= 5
 ),
 
 final as (

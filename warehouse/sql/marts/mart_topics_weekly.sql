@@ -1,8 +1,10 @@
--- Complaints, praise and mentions per brand x topic x ISO week (taxonomy and emerging topics), with the change
+-- Complaints, praise and mentions per brand x topic x ISO week (taxonomy and emerging topics; each sentence counts for
+-- its main topic only, see int_review_topics), with the change
 -- against the previous 4 weeks and a Poisson anomaly test on complaints. Documented in docs/marts.md#mart_topics_weekly.
 -- contract:
 --   unique_key: [brand_id, topic_id, week_start]
 --   not_null: [brand_id, topic_id, topic_kind, topic_label_en, week_start, iso_week, n_reviews_week, n_mentions,
+--              n_sentence_mentions,
 --              n_complaints, n_praise, n_neutral, prev4_reviews, prev4_complaints, prev8_reviews, prev8_complaints,
 --              is_anomaly, is_new_topic]
 --   accepted_values:
@@ -15,28 +17,13 @@ with reviews_src as (
     select * from stg_reviews
 ),
 
-assignments as (
-    select * from stg_sentence_topics
-),
-
 topics_src as (
     select * from stg_topics where topic_id = effective_topic_id
 ),
 
--- one row per review x topic: a review counts once per topic however many sentences mention it
+-- one row per review x topic, counting each sentence's main topic (and an as-strong secondary) only
 review_topics as (
-    select
-        r.brand_id,
-        r.week_start,
-        r.review_id,
-        r.rating_5,
-        a.topic_id,
-        bool_or(a.mention_kind = 'complaint') as is_complaint,
-        bool_or(a.mention_kind = 'praise') as is_praise
-    from assignments as a
-    inner join reviews_src as r on r.review_id = a.review_id
-    where r.brand_id is not null
-    group by all
+    select * from int_review_topics
 ),
 
 brand_weeks as (
@@ -77,6 +64,7 @@ topic_counts as (
         rt.topic_id,
         rt.week_start,
         count(*) as n_mentions,
+        cast(sum(rt.n_sentences) as bigint) as n_sentence_mentions,
         count(*) filter (where rt.is_complaint) as n_complaints,
         count(*) filter (where rt.is_praise) as n_praise,
         count(*) filter (where not rt.is_complaint and not rt.is_praise) as n_neutral,
@@ -95,6 +83,7 @@ dense as (
         coalesce(bw.n_rated_week, 0) as n_rated_week,
         bw.avg_rating_week,
         coalesce(tc.n_mentions, 0) as n_mentions,
+        coalesce(tc.n_sentence_mentions, 0) as n_sentence_mentions,
         coalesce(tc.n_complaints, 0) as n_complaints,
         coalesce(tc.n_praise, 0) as n_praise,
         coalesce(tc.n_neutral, 0) as n_neutral,
@@ -163,6 +152,7 @@ final as (
         s.n_rated_week,
         s.avg_rating_week,
         s.n_mentions,
+        s.n_sentence_mentions,
         s.n_complaints,
         s.n_praise,
         s.n_neutral,
