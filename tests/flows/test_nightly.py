@@ -12,7 +12,7 @@ import pytest
 
 from crawlers.bookkeeping import finish_run, start_run
 from flows.backfill import backfill
-from flows.nightly import nightly, selected_sources
+from flows.nightly import nightly, run_flow, selected_sources
 from flows.tasks import crawl as crawl_tasks
 from flows.tasks import enrich as enrich_tasks
 from flows.tasks.enrich import enrich_task
@@ -144,9 +144,12 @@ def _snapshot(db: Path) -> dict[str, list[tuple[Any, ...]]]:
         con.close()
 
 
-def test_failing_source_does_not_fail_the_flow(tmp_path: Path, doubles: None) -> None:
+def test_failing_source_does_not_stop_the_others_and_fails_the_prefect_run(tmp_path: Path, doubles: None) -> None:
     config = _write_config(tmp_path, broken=True)
-    summary = nightly(config_path=str(config), crawl_retries=1, retry_delay=0.0, quiet=True)
+    state = nightly(config_path=str(config), crawl_retries=1, retry_delay=0.0, quiet=True, return_state=True)
+    assert state.is_failed()  # a Prefect automation or alert on Failed fires for a partial night
+    assert state.message == "nightly partial: 1 of 3 sources failed (broken-tp); checks failed: crawl_status:broken-tp"
+    summary = state.result(raise_on_failure=False)
     assert summary["status"] == "partial"
     assert summary["sources"]["broken-tp"]["status"] == "failed"
     assert "CrawlFailed" in summary["sources"]["broken-tp"]["error"]
@@ -169,10 +172,12 @@ def test_failing_source_does_not_fail_the_flow(tmp_path: Path, doubles: None) ->
 
 def test_rerun_of_the_same_night_does_no_work_and_changes_no_data(tmp_path: Path, doubles: None) -> None:
     config = _write_config(tmp_path, broken=False)
-    first = nightly(config_path=str(config), crawl_retries=0, quiet=True)
+    state = nightly(config_path=str(config), crawl_retries=0, quiet=True, return_state=True)
+    assert state.is_completed() and state.message == "success"
+    first = state.result()
     assert first["status"] == "success", first
     before = _snapshot(tmp_path / "wh.duckdb")
-    second = nightly(config_path=str(config), crawl_retries=0, quiet=True)
+    second = run_flow(nightly, config_path=str(config), crawl_retries=0, quiet=True)
     assert second["status"] == "success"
     assert second["totals"]["n_new"] == 0 and second["totals"]["n_updated"] == 0
     assert second["steps"]["enrich:sentiment"]["n_reviews"] == 0
@@ -187,7 +192,7 @@ def test_rerun_of_the_same_night_does_no_work_and_changes_no_data(tmp_path: Path
 
 def test_backfill_counts_the_range(tmp_path: Path, doubles: None) -> None:
     config = _write_config(tmp_path, broken=False)
-    summary = backfill(start=date(2026, 10, 5), end=date(2026, 10, 9), config_path=str(config), quiet=True)
+    summary = run_flow(backfill, start=date(2026, 10, 5), end=date(2026, 10, 9), config_path=str(config), quiet=True)
     # reviews every 13 hours from 2026-10-05 09:00: those before 2026-10-10 00:00 are i = 0..8
     assert summary["in_range"] == {"acme-tp": 9, "rival-tp": 9}
     with pytest.raises(ValueError, match="after end"):
@@ -225,7 +230,7 @@ def test_weekly_digest_renders_from_the_marts_and_sends(
     sent: list[tuple[Any, list[str]]] = []
     monkeypatch.setattr(send_module, "send_digest", lambda result, recipients, **kw: sent.append((result, recipients)))
     config = _write_config(tmp_path, broken=False)
-    nightly(config_path=str(config), crawl_retries=0, quiet=True)
+    run_flow(nightly, config_path=str(config), crawl_retries=0, quiet=True)
     summary = weekly_digest(config_path=str(config), formats=["html", "md"], send=True)
     assert summary["status"] == "success"
     assert sorted(Path(p).suffix for p in summary["digest"]) == [".html", ".md"]
