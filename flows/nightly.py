@@ -21,11 +21,11 @@ from prefect.states import Completed, Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.tasks.crawl import crawl_source_task
-from flows.tasks.enrich import enrich_task
 from flows.tasks.marts import build_marts_task
 from flows.tasks.quality import quality_checks_task
 from flows.tasks.record import begin_flow_run, end_flow_run
 from flows.tasks.report import print_summary
+from flows.tasks.shards import run_enrichment
 
 
 @task(name="sync-config")
@@ -124,7 +124,7 @@ def run_pipeline(
         if enrich:
             step = time.perf_counter()
             try:
-                enriched = enrich_task(db_path, config)
+                enriched = run_enrichment(db_path, config)
                 failed = [name for name, info in enriched.items() if info.get("status") == "failed"]
                 summary["steps"]["enrich"] = {
                     "status": "partial" if failed else "success",

@@ -15,7 +15,9 @@ from flows.backfill import backfill
 from flows.nightly import nightly, run_flow, selected_sources
 from flows.tasks import crawl as crawl_tasks
 from flows.tasks import enrich as enrich_tasks
+from flows.tasks import shards
 from flows.tasks.enrich import enrich_task
+from nlp.sentiment.base import SentimentModel
 from warehouse.db import connect
 
 BASE = datetime(2026, 10, 5, 9, 0)
@@ -58,6 +60,17 @@ def fake_crawl_source(config: Any, source_id: str, *, full: bool = False, db_pat
         return finish_run(con, summary, items=PAGES[source_id], stats={"n_pages": 1}, brand_id=brand, salt="s")
     finally:
         con.close()
+
+
+class FakeSentiment(SentimentModel):
+    """Negative for texts about lateness, positive otherwise: the real sharded sentiment path with a tiny model."""
+
+    name, version = "fake", "1"
+
+    def predict_proba(self, texts: Any) -> Any:
+        import numpy as np
+
+        return np.array([[0.9, 0.05, 0.05] if "late" in t else [0.05, 0.05, 0.9] for t in texts])
 
 
 def fake_sentiment(con: duckdb.DuckDBPyConnection, config: Any) -> dict[str, int]:
@@ -122,6 +135,7 @@ digest: {{language: en, recipients: [cx@example.org], out_dir: '{tmp_path / "rep
 def doubles(monkeypatch: pytest.MonkeyPatch) -> None:
     CALLS.clear()
     monkeypatch.setattr(crawl_tasks, "crawler", lambda: fake_crawl_source)
+    monkeypatch.setattr(shards, "load_model", lambda config: FakeSentiment())
     monkeypatch.setitem(enrich_tasks.RUNNERS, "sentiment", fake_sentiment)
     monkeypatch.setitem(enrich_tasks.RUNNERS, "topics", fake_topics)
     monkeypatch.setitem(enrich_tasks.RUNNERS, "duplicates", lambda con, config: {})
@@ -209,6 +223,19 @@ def test_enrich_task_keeps_going_after_a_failing_step(tmp_path: Path, monkeypatc
     report = enrich_task.fn(str(tmp_path / "e.duckdb"), config=None, steps=("sentiment", "topics"))
     assert report["sentiment"]["status"] == "failed" and "model file missing" in report["sentiment"]["error"]
     assert report["topics"]["status"] == "success" and calls == ["topics"]
+
+
+def test_enrich_flow_reports_a_failing_step_and_runs_the_next(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing_model(config: Any) -> None:
+        raise FileNotFoundError("molva-sentiment is not built: run `molva models build`")
+
+    calls: list[str] = []
+    monkeypatch.setattr(shards, "load_model", missing_model)
+    monkeypatch.setitem(enrich_tasks.RUNNERS, "topics", lambda con, config: calls.append("topics") or {"n": 1})
+    report = shards.enrich_flow(str(tmp_path / "e.duckdb"), config=None, steps=("sentiment", "topics"))
+    assert report["sentiment"]["status"] == "failed" and "models build" in report["sentiment"]["error"]
+    assert report["topics"] == {"status": "success", "n": 1, "seconds": report["topics"]["seconds"]}
+    assert calls == ["topics"]
 
 
 def test_selected_sources(tmp_path: Path) -> None:
