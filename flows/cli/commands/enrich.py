@@ -91,10 +91,14 @@ def enrich(
                 bar.start_task(ids[s])
                 started = time.perf_counter()
                 try:
-                    if s == "sentiment":
+                    if s == "sentiment" and sentiment_model is not None:
+
+                        def advance(done: int, total: int) -> None:
+                            bar.update(ids["sentiment"], completed=done, total=total)
+
                         result = enrich_sentiment(
                             con, sentiment_model, limit=limit, sentences=sentences, batch_size=batch_size,
-                            progress=lambda done, total, task=ids[s]: bar.update(task, completed=done, total=total),
+                            progress=advance,
                         ).as_dict()  # fmt: skip
                     else:
                         result = as_dict(RUNNERS[s](con, cfg))
