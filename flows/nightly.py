@@ -137,7 +137,7 @@ def run_pipeline(
             except Exception as exc:  # marts still rebuild over what is enriched so far
                 status = "partial"
                 summary["steps"]["enrich"] = {"status": "failed", "error": str(exc)[:300]}
-        built = build_marts_task(db_path, config.nlp.sentiment_model)
+        built = build_marts_task(db_path, config.nlp.sentiment_model, config.project.timezone)
         summary["steps"]["marts"] = {"status": "success", **{k: v for k, v in built.items() if k == "seconds"}}
         summary["marts"] = built["rows"]
         checks = quality_checks_task(db_path, flow_run_id, source_ids if crawl else [], since=started_at)
