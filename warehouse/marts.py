@@ -192,6 +192,9 @@ def build_marts(
             result.built.append(model.name)
         for name in reversed(temps):
             con.execute(f"drop table if exists temp.{name}")
+        from warehouse.comments import apply_comments
+
+        apply_comments(con, tables={m.name for m in models if m.kind == "table"})  # docs/marts.md's meanings
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
