@@ -274,3 +274,14 @@ def test_backfill_command_rejects_a_bad_date(tmp_path: Path) -> None:
     config = _write_config(tmp_path, broken=False)
     result = CliRunner().invoke(app, ["backfill", "--start", "2026-13-01", "--end", "2026-10-09", "-c", str(config)])
     assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
+
+
+def test_molva_run_exits_1_for_a_partial_night(tmp_path: Path, doubles: None) -> None:
+    from typer.testing import CliRunner
+
+    from flows.cli.main import app
+
+    config = _write_config(tmp_path, broken=True)
+    result = CliRunner().invoke(app, ["run", "--config", str(config), "--no-digest", "--quiet"])
+    assert result.exit_code == 1, result.output
+    assert "(partial)" in result.output
