@@ -14,7 +14,7 @@ test: models lint types pytest
 
 venv: $(STAMP)
 
-# Reinstall whenever pyproject.toml changes. torch==2.13.0 resolves to the CPU build; fastapi<0.160 keeps Prefect working.
+# Reinstall whenever pyproject.toml changes. torch==2.13.0 resolves to the CPU build; fastapi==0.150.0 keeps Prefect's server working.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

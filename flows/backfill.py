@@ -12,9 +12,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from prefect import flow
+from prefect.states import State
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.nightly import run_pipeline
+from flows.nightly import final_state, run_pipeline
 
 
 def reviews_in_range(db_path: str, start: date, end: date) -> dict[str, int]:
@@ -44,8 +45,11 @@ def backfill(
     crawl_retries: int = 2,
     retry_delay: float = 10.0,
     quiet: bool = False,
-) -> dict[str, Any]:
-    """Re-crawl fully, enrich, rebuild marts and count the reviews of ``[start, end]`` per source."""
+) -> State[dict[str, Any]]:
+    """Re-crawl fully, enrich, rebuild marts and count the reviews of ``[start, end]`` per source.
+
+    Ends ``Failed`` (the summary as result, its verdict as message) when the run was partial, like ``nightly``.
+    """
     if start > end:
         raise ValueError(f"backfill: start {start} is after end {end}")
     parameters = {"config_path": config_path, "start": start, "end": end, "sources": sources}
@@ -57,4 +61,4 @@ def backfill(
     if not quiet:
         total = sum(summary["in_range"].values())
         print(f"backfill {start}..{end}: {total} reviews published in range across {len(summary['in_range'])} sources")
-    return summary
+    return final_state(summary)

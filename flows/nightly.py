@@ -3,8 +3,11 @@
 Top to bottom: sync the config's brands and sources → one ``crawl-source`` task per source (each loads its own
 reviews; at most ``crawl.parallel_sources`` at once; retried with exponential backoff; a source that still fails is
 marked failed and the others go on) → enrichment of new or changed reviews → marts → data-quality checks → a
-``flow_runs`` row and a printed summary. A rerun of the same night finds nothing new: crawls stop at known reviews,
-loads are idempotent upserts, enrichers skip content they have seen, and the marts rebuild to identical tables.
+``flow_runs`` row and a printed summary. A ``partial`` run (a source that still failed, a failed enrichment step or
+data-quality check) ends in Prefect's ``Failed`` state with the summary's one-line verdict as its message, so Prefect
+automations and alerts fire; its result is still the summary (``run_flow`` returns it). A rerun of the same night
+finds nothing new: crawls stop at known reviews, loads are idempotent upserts, enrichers skip content they have seen,
+and the marts rebuild to identical tables.
 """
 
 from __future__ import annotations
@@ -14,14 +17,15 @@ from typing import Any
 
 from prefect import flow, task
 from prefect.futures import PrefectFuture
+from prefect.states import Completed, Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.tasks.crawl import crawl_source_task
-from flows.tasks.enrich import enrich_task
 from flows.tasks.marts import build_marts_task
 from flows.tasks.quality import quality_checks_task
 from flows.tasks.record import begin_flow_run, end_flow_run
 from flows.tasks.report import print_summary
+from flows.tasks.shards import run_enrichment
 
 
 @task(name="sync-config")
@@ -120,7 +124,7 @@ def run_pipeline(
         if enrich:
             step = time.perf_counter()
             try:
-                enriched = enrich_task(db_path, config)
+                enriched = run_enrichment(db_path, config)
                 failed = [name for name, info in enriched.items() if info.get("status") == "failed"]
                 summary["steps"]["enrich"] = {
                     "status": "partial" if failed else "success",
@@ -133,7 +137,7 @@ def run_pipeline(
             except Exception as exc:  # marts still rebuild over what is enriched so far
                 status = "partial"
                 summary["steps"]["enrich"] = {"status": "failed", "error": str(exc)[:300]}
-        built = build_marts_task(db_path, config.nlp.sentiment_model)
+        built = build_marts_task(db_path, config.nlp.sentiment_model, config.project.timezone)
         summary["steps"]["marts"] = {"status": "success", **{k: v for k, v in built.items() if k == "seconds"}}
         summary["marts"] = built["rows"]
         checks = quality_checks_task(db_path, flow_run_id, source_ids if crawl else [], since=started_at)
@@ -154,6 +158,40 @@ def run_pipeline(
     return summary
 
 
+def verdict(summary: dict[str, Any]) -> str:
+    """One line saying what was not fine: failed sources, failed steps, failed checks (or "success")."""
+    if summary.get("status") == "success":
+        return "success"
+    failed_sources = sorted(s for s, o in summary.get("sources", {}).items() if o.get("status") == "failed")
+    failed_steps = [n for n, s in summary.get("steps", {}).items() if s.get("status") == "failed" and n != "crawl+load"]
+    failed_checks = [f"{c['check_name']}:{c['subject']}" for c in summary.get("checks", []) if c["status"] == "fail"]
+    parts = []
+    if failed_sources:
+        n_sources = len(summary.get("sources", {}))
+        parts.append(f"{len(failed_sources)} of {n_sources} sources failed ({', '.join(failed_sources)})")
+    if failed_steps:
+        parts.append(f"steps failed: {', '.join(failed_steps)}")
+    if failed_checks:
+        parts.append(f"checks failed: {', '.join(failed_checks[:5])}{' …' if len(failed_checks) > 5 else ''}")
+    return f"{summary.get('flow', 'flow')} {summary.get('status')}: {'; '.join(parts) or 'see the summary'}"
+
+
+def final_state(summary: dict[str, Any]) -> State[dict[str, Any]]:
+    """``Completed`` for a successful run, else ``Failed`` (message: :func:`verdict`); the summary is the result."""
+    if summary.get("status") == "success":
+        return Completed(message=verdict(summary), data=summary)
+    return Failed(message=verdict(summary), data=summary)
+
+
+def run_flow(flow_fn: Any, **parameters: Any) -> dict[str, Any]:
+    """Call a flow that ends in :func:`final_state` and return its summary whatever the state; a crash re-raises."""
+    state = flow_fn(return_state=True, **parameters)
+    result = state.result(raise_on_failure=False)
+    if isinstance(result, BaseException):
+        raise result
+    return dict(result)
+
+
 @flow(name="nightly", task_runner=ThreadPoolTaskRunner(max_workers=16), log_prints=True)  # type: ignore[arg-type]
 def nightly(
     config_path: str = "configs/demo.yaml",
@@ -164,10 +202,15 @@ def nightly(
     crawl_retries: int = 2,
     retry_delay: float = 10.0,
     quiet: bool = False,
-) -> dict[str, Any]:
-    """Crawl, load, enrich, rebuild marts and check quality for the deployment in ``config_path``."""
+) -> State[dict[str, Any]]:
+    """Crawl, load, enrich, rebuild marts and check quality for the deployment in ``config_path``.
+
+    Ends ``Completed`` when everything succeeded, else ``Failed`` with the verdict as message; the summary is the
+    result either way (``run_flow(nightly, ...)`` returns it).
+    """
     parameters = {"config_path": config_path, "full": full, "sources": sources, "crawl": crawl, "enrich": enrich}
-    return run_pipeline(
+    summary = run_pipeline(
         "nightly", config_path, parameters, full=full, sources=sources, crawl=crawl, enrich=enrich,
         crawl_retries=crawl_retries, retry_delay=retry_delay, quiet=quiet,
     )  # fmt: skip
+    return final_state(summary)

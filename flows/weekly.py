@@ -91,7 +91,7 @@ def weekly_digest(
     summary: dict[str, Any] = {"flow": "weekly_digest", "flow_run_id": flow_run_id, "db_path": db_path, "steps": {}}
     status, error = "success", None
     try:
-        built = build_marts_task(db_path, config.nlp.sentiment_model)
+        built = build_marts_task(db_path, config.nlp.sentiment_model, config.project.timezone)
         summary["steps"]["marts"] = {"status": "success", "seconds": built["seconds"]}
         options = {
             "db_path": Path(db_path),

@@ -138,6 +138,12 @@ class NlpConfig(_Model):
     sentiment_model: str = "molva-sentiment"
     device: Literal["auto", "cpu", "cuda"] = "auto"
     batch_size: int = Field(32, ge=1, le=4096)
+    # Where the nightly's enrichment shards run (docs/flows.md, scaling out): threads in the flow's process, or Dask
+    # (prefect-dask): the scheduler at dask_address, else a LocalCluster of `workers` processes.
+    runner: Literal["threads", "dask"] = "threads"
+    workers: int = Field(1, ge=1, le=256)
+    dask_address: str | None = None
+    shard_size: int = Field(256, ge=1, le=100_000, description="reviews per sentiment shard (and per transaction)")
 
 
 class DigestConfig(_Model):

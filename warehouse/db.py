@@ -94,4 +94,30 @@ def migrate(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) ->
             con.execute("rollback")
             raise MigrationError(f"{migration.path}: {exc}") from exc
         applied.append(migration)
+    comment_columns(con)
     return applied
+
+
+def comment_columns(con: duckdb.DuckDBPyConnection) -> int:
+    """Refresh column comments from the docs' data dictionary when it changed since the last refresh (or a migration
+    added tables); returns the columns commented now (0 when nothing changed). See :mod:`warehouse.comments`."""
+    from warehouse.comments import apply_comments, read_dictionary
+
+    dictionary = read_dictionary()
+    if not dictionary.columns:
+        return 0
+    con.execute("create table if not exists schema_comments (source_hash varchar not null, commented_at timestamp)")
+    version = con.execute("select max(version) from schema_migrations").fetchone()
+    stamp = f"{dictionary.digest}:{version[0] if version else 0}"
+    if con.execute("select count(*) from schema_comments where source_hash = ?", [stamp]).fetchone() == (1,):
+        return 0
+    con.execute("begin transaction")
+    try:
+        n = apply_comments(con, dictionary=dictionary)
+        con.execute("delete from schema_comments")
+        con.execute("insert into schema_comments values (?, ?)", [stamp, datetime.now(UTC).replace(tzinfo=None)])
+        con.execute("commit")
+    except duckdb.Error:
+        con.execute("rollback")
+        raise
+    return n

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -134,16 +135,26 @@ def _strip_comments(sql: str) -> str:
 
 
 def build_marts(
-    con: Any, *, sentiment_model: str | None = None, sql_dir: Path = SQL_DIR, materialise_staging: bool = True
+    con: Any,
+    *,
+    sentiment_model: str | None = None,
+    timezone: str = "UTC",
+    sql_dir: Path = SQL_DIR,
+    materialise_staging: bool = True,
 ) -> BuildResult:
     """Create the macros, staging views and mart tables in dependency order, in one transaction.
 
-    ``sentiment_model`` is the configured review-sentiment model name that staging prefers (None: the latest).
+    ``sentiment_model`` is the configured review-sentiment model name that staging prefers (None: the latest);
+    ``timezone`` (an IANA name, the config's ``project.timezone``) is where days, weeks and months are cut.
     With ``materialise_staging`` each staging view is also copied into a temporary table for the duration of the
     build, so marts that share a view do not recompute it (the views stay, for analysts' queries).
     """
     started = time.perf_counter()
-    params: dict[str, object] = {"sentiment_model": sentiment_model}
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise MartBuildError(f"unknown IANA time zone {timezone!r} for the marts' day/week/month cut") from exc
+    params: dict[str, object] = {"sentiment_model": sentiment_model, "timezone": timezone}
     result = BuildResult()
     models = discover_models(sql_dir)
     temps: list[str] = []
@@ -169,6 +180,9 @@ def build_marts(
             result.built.append(model.name)
         for name in reversed(temps):
             con.execute(f"drop table if exists temp.{name}")
+        from warehouse.comments import apply_comments
+
+        apply_comments(con, tables={m.name for m in models if m.kind == "table"})  # docs/marts.md's meanings
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -1,7 +1,9 @@
 """Enrich new or changed reviews: sentiment, near-duplicates and noise flags, taxonomy topics, emerging topics.
 
 Sentiment comes first because topic polarity reads the sentence sentiment. Each enricher skips content it has already
-processed (same ``content_hash``, model and taxonomy), so a rerun of the same night does no work.
+processed (same ``content_hash``, model and taxonomy), so a rerun of the same night does no work. ``RUNNERS`` are the
+steps on one connection (``enrich_task``, ``molva enrich``, the benchmarks); the nightly runs them as separate tasks
+with sentiment in review shards (``flows/tasks/shards.py``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from prefect import task
 STEPS = ("sentiment", "duplicates", "topics", "emerging")
 
 
-def _as_dict(result: Any) -> dict[str, Any]:
+def as_dict(result: Any) -> dict[str, Any]:
+    """An enricher's result (a dataclass, a dict or anything else) as a plain dict for summaries."""
     if is_dataclass(result) and not isinstance(result, type):
         result = asdict(result)
     if isinstance(result, dict):
@@ -85,7 +88,7 @@ def enrich_task(db_path: str, config: Any, steps: tuple[str, ...] = STEPS) -> di
             except Exception as exc:  # one broken enricher must not keep the others (or the marts) from running
                 report[step] = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"[:500]}
             else:
-                report[step] = {"status": "success", **_as_dict(result)}
+                report[step] = {"status": "success", **as_dict(result)}
             report[step]["seconds"] = round(time.perf_counter() - started, 2)
     finally:
         con.close()

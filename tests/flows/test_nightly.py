@@ -12,10 +12,12 @@ import pytest
 
 from crawlers.bookkeeping import finish_run, start_run
 from flows.backfill import backfill
-from flows.nightly import nightly, selected_sources
+from flows.nightly import nightly, run_flow, selected_sources
 from flows.tasks import crawl as crawl_tasks
 from flows.tasks import enrich as enrich_tasks
+from flows.tasks import shards
 from flows.tasks.enrich import enrich_task
+from nlp.sentiment.base import SentimentModel
 from warehouse.db import connect
 
 BASE = datetime(2026, 10, 5, 9, 0)
@@ -58,6 +60,17 @@ def fake_crawl_source(config: Any, source_id: str, *, full: bool = False, db_pat
         return finish_run(con, summary, items=PAGES[source_id], stats={"n_pages": 1}, brand_id=brand, salt="s")
     finally:
         con.close()
+
+
+class FakeSentiment(SentimentModel):
+    """Negative for texts about lateness, positive otherwise: the real sharded sentiment path with a tiny model."""
+
+    name, version = "fake", "1"
+
+    def predict_proba(self, texts: Any) -> Any:
+        import numpy as np
+
+        return np.array([[0.9, 0.05, 0.05] if "late" in t else [0.05, 0.05, 0.9] for t in texts])
 
 
 def fake_sentiment(con: duckdb.DuckDBPyConnection, config: Any) -> dict[str, int]:
@@ -123,6 +136,7 @@ digest: {{language: en, recipients: [cx@example.org], out_dir: '{tmp_path / "rep
 def doubles(monkeypatch: pytest.MonkeyPatch) -> None:
     CALLS.clear()
     monkeypatch.setattr(crawl_tasks, "crawler", lambda: fake_crawl_source)
+    monkeypatch.setattr(shards, "load_model", lambda config: FakeSentiment())
     monkeypatch.setitem(enrich_tasks.RUNNERS, "sentiment", fake_sentiment)
     monkeypatch.setitem(enrich_tasks.RUNNERS, "topics", fake_topics)
     monkeypatch.setitem(enrich_tasks.RUNNERS, "duplicates", lambda con, config: {})
@@ -145,9 +159,12 @@ def _snapshot(db: Path) -> dict[str, list[tuple[Any, ...]]]:
         con.close()
 
 
-def test_failing_source_does_not_fail_the_flow(tmp_path: Path, doubles: None) -> None:
+def test_failing_source_does_not_stop_the_others_and_fails_the_prefect_run(tmp_path: Path, doubles: None) -> None:
     config = _write_config(tmp_path, broken=True)
-    summary = nightly(config_path=str(config), crawl_retries=1, retry_delay=0.0, quiet=True)
+    state = nightly(config_path=str(config), crawl_retries=1, retry_delay=0.0, quiet=True, return_state=True)
+    assert state.is_failed()  # a Prefect automation or alert on Failed fires for a partial night
+    assert state.message == "nightly partial: 1 of 3 sources failed (broken-tp); checks failed: crawl_status:broken-tp"
+    summary = state.result(raise_on_failure=False)
     assert summary["status"] == "partial"
     assert summary["sources"]["broken-tp"]["status"] == "failed"
     assert "CrawlFailed" in summary["sources"]["broken-tp"]["error"]
@@ -170,10 +187,12 @@ def test_failing_source_does_not_fail_the_flow(tmp_path: Path, doubles: None) ->
 
 def test_rerun_of_the_same_night_does_no_work_and_changes_no_data(tmp_path: Path, doubles: None) -> None:
     config = _write_config(tmp_path, broken=False)
-    first = nightly(config_path=str(config), crawl_retries=0, quiet=True)
+    state = nightly(config_path=str(config), crawl_retries=0, quiet=True, return_state=True)
+    assert state.is_completed() and state.message == "success"
+    first = state.result()
     assert first["status"] == "success", first
     before = _snapshot(tmp_path / "wh.duckdb")
-    second = nightly(config_path=str(config), crawl_retries=0, quiet=True)
+    second = run_flow(nightly, config_path=str(config), crawl_retries=0, quiet=True)
     assert second["status"] == "success"
     assert second["totals"]["n_new"] == 0 and second["totals"]["n_updated"] == 0
     assert second["steps"]["enrich:sentiment"]["n_reviews"] == 0
@@ -188,7 +207,7 @@ def test_rerun_of_the_same_night_does_no_work_and_changes_no_data(tmp_path: Path
 
 def test_backfill_counts_the_range(tmp_path: Path, doubles: None) -> None:
     config = _write_config(tmp_path, broken=False)
-    summary = backfill(start=date(2026, 10, 5), end=date(2026, 10, 9), config_path=str(config), quiet=True)
+    summary = run_flow(backfill, start=date(2026, 10, 5), end=date(2026, 10, 9), config_path=str(config), quiet=True)
     # reviews every 13 hours from 2026-10-05 09:00: those before 2026-10-10 00:00 are i = 0..8
     assert summary["in_range"] == {"acme-tp": 9, "rival-tp": 9}
     with pytest.raises(ValueError, match="after end"):
@@ -205,6 +224,19 @@ def test_enrich_task_keeps_going_after_a_failing_step(tmp_path: Path, monkeypatc
     report = enrich_task.fn(str(tmp_path / "e.duckdb"), config=None, steps=("sentiment", "topics"))
     assert report["sentiment"]["status"] == "failed" and "model file missing" in report["sentiment"]["error"]
     assert report["topics"]["status"] == "success" and calls == ["topics"]
+
+
+def test_enrich_flow_reports_a_failing_step_and_runs_the_next(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing_model(config: Any) -> None:
+        raise FileNotFoundError("molva-sentiment is not built: run `molva models build`")
+
+    calls: list[str] = []
+    monkeypatch.setattr(shards, "load_model", missing_model)
+    monkeypatch.setitem(enrich_tasks.RUNNERS, "topics", lambda con, config: calls.append("topics") or {"n": 1})
+    report = shards.enrich_flow(str(tmp_path / "e.duckdb"), config=None, steps=("sentiment", "topics"))
+    assert report["sentiment"]["status"] == "failed" and "models build" in report["sentiment"]["error"]
+    assert report["topics"] == {"status": "success", "n": 1, "seconds": report["topics"]["seconds"]}
+    assert calls == ["topics"]
 
 
 def test_selected_sources(tmp_path: Path) -> None:
@@ -226,7 +258,7 @@ def test_weekly_digest_renders_from_the_marts_and_sends(
     sent: list[tuple[Any, list[str]]] = []
     monkeypatch.setattr(send_module, "send_digest", lambda result, recipients, **kw: sent.append((result, recipients)))
     config = _write_config(tmp_path, broken=False)
-    nightly(config_path=str(config), crawl_retries=0, quiet=True)
+    run_flow(nightly, config_path=str(config), crawl_retries=0, quiet=True)
     summary = weekly_digest(config_path=str(config), formats=["html", "md"], send=True)
     assert summary["status"] == "success"
     assert sorted(Path(p).suffix for p in summary["digest"]) == [".html", ".md"]
@@ -243,3 +275,14 @@ def test_backfill_command_rejects_a_bad_date(tmp_path: Path) -> None:
     config = _write_config(tmp_path, broken=False)
     result = CliRunner().invoke(app, ["backfill", "--start", "2026-13-01", "--end", "2026-10-09", "-c", str(config)])
     assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
+
+
+def test_molva_run_exits_1_for_a_partial_night(tmp_path: Path, doubles: None) -> None:
+    from typer.testing import CliRunner
+
+    from molva.cli.main import app
+
+    config = _write_config(tmp_path, broken=True)
+    result = CliRunner().invoke(app, ["run", "--config", str(config), "--no-digest", "--quiet"])
+    assert result.exit_code == 1, result.output
+    assert "(partial)" in result.output

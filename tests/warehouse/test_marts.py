@@ -226,7 +226,7 @@ def test_contracts_hold_and_rebuild_is_identical(basic: duckdb.DuckDBPyConnectio
 def test_contract_violation_is_reported(basic: duckdb.DuckDBPyConnection) -> None:
     build_marts(basic, sentiment_model="molva")
     basic.execute("insert into mart_brand_period select * from mart_brand_period limit 1")
-    basic.execute("update mart_brand_period set period_grain = 'month' where brand_id = 'rival'")
+    basic.execute("update mart_brand_period set period_grain = 'quarter' where brand_id = 'rival'")
     found = {(v.mart, v.check) for v in check_contracts(basic, marts=["mart_brand_period"])}
     assert ("mart_brand_period", "unique_key") in found
     assert ("mart_brand_period", "accepted_values") in found

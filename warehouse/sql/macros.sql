@@ -36,3 +36,8 @@ create or replace macro poisson_sf(k, lam) as
         else greatest(0.0, 1.0 - list_sum(list_transform(range(cast(k as bigint)),
             lambda i: exp(-lam + i * ln(lam) - lgamma(i + 1)))))
     end;
+
+-- The site a URL points at: its host, lowercased, without "www." or a port (null when there is no host).
+-- `platform` is the connector that parsed a page (trustpilot, selectors, structured …); this is the website.
+create or replace macro site_host(u) as
+    nullif(regexp_replace(lower(regexp_extract(u, '^[a-zA-Z][a-zA-Z0-9+.-]*://([^/?#:@]+)', 1)), '^www[.]', ''), '');

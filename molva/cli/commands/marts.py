@@ -19,6 +19,15 @@ def _sentiment_model(config: ConfigOption) -> str | None:
     return str(load_config_or_exit(config).nlp.sentiment_model)
 
 
+def _timezone(config: ConfigOption) -> str:
+    """The config's project.timezone, where the marts cut days, weeks and months (UTC without a config)."""
+    if config is None and not config_path(config).exists():
+        return "UTC"
+    from molva.cli.common import load_config_or_exit
+
+    return str(load_config_or_exit(config).project.timezone)
+
+
 @marts_app.command("build")
 def build(db: DbOption = None, config: ConfigOption = None, check: bool = typer.Option(True, help="Check contracts.")):
     """Rebuild every staging view and mart table in one transaction (same data → identical tables).
@@ -31,7 +40,7 @@ def build(db: DbOption = None, config: ConfigOption = None, check: bool = typer.
     path = db_path(db, config)
     con = connect(path)
     try:
-        result = build_marts(con, sentiment_model=_sentiment_model(config))
+        result = build_marts(con, sentiment_model=_sentiment_model(config), timezone=_timezone(config))
         violations = check_contracts(con) if check else []
     except MartBuildError as exc:
         fail(str(exc))

@@ -27,11 +27,11 @@ def offline_prefect() -> None:
 def _run_flows(
     config_file: str, *, enrich: bool, digest: bool, lang: str | None, quiet: bool
 ) -> tuple[dict, dict | None, str]:
-    from flows.nightly import nightly
+    from flows.nightly import nightly, run_flow
     from flows.weekly import DigestUnavailable, weekly_digest
 
-    summary: dict[str, Any] = nightly(
-        config_path=config_file, enrich=enrich, crawl_retries=1, retry_delay=2.0, quiet=quiet
+    summary: dict[str, Any] = run_flow(
+        nightly, config_path=config_file, enrich=enrich, crawl_retries=1, retry_delay=2.0, quiet=quiet
     )
     if not digest:
         return summary, None, "skipped (--no-digest)"
@@ -114,6 +114,7 @@ def _register_backfill(app: typer.Typer) -> None:
 
         offline_prefect()
         from flows.backfill import backfill
+        from flows.nightly import run_flow
 
         try:
             first, last = date.fromisoformat(start), date.fromisoformat(end)
@@ -121,8 +122,8 @@ def _register_backfill(app: typer.Typer) -> None:
             err_console.print(f"[red]error[/red] --start/--end must be YYYY-MM-DD: {exc}", highlight=False)
             raise typer.Exit(2) from None
         load_config_or_exit(config)
-        summary = backfill(
-            start=first, end=last, config_path=str(config_path(config)), sources=source or None, enrich=enrich
+        summary = run_flow(
+            backfill, start=first, end=last, config_path=str(config_path(config)), sources=source or None, enrich=enrich
         )
         if summary["status"] != "success":
             raise typer.Exit(EXIT_PROBLEMS)

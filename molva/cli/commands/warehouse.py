@@ -144,4 +144,7 @@ def _privacy(config: Path | None):  # type: ignore[no-untyped-def]
 
 
 def register(app: typer.Typer) -> None:
+    from molva.cli.commands.shell import register as register_shell
+
+    register_shell(warehouse_app)
     app.add_typer(warehouse_app, name="warehouse")

@@ -1,11 +1,11 @@
--- Brand health per day and per ISO week, per platform and for all platforms together ('all').
+-- Brand health per day, per ISO week and per calendar month (cut in the project's time zone), per platform and for all platforms together ('all').
 -- Columns are documented in docs/marts.md#mart_brand_period.
 -- contract:
 --   unique_key: [period_grain, period_start, brand_id, platform]
 --   not_null: [period_grain, period_start, period_label, brand_id, brand_name_en, is_own, platform, n_items,
 --              n_reviews, n_mentions, n_rated, n_1, n_2, n_3, n_4, n_5, n_sentiment, n_replied]
 --   accepted_values:
---     period_grain: [day, week]
+--     period_grain: [day, week, month]
 --   ranges:
 --     avg_rating: [1, 5]
 --     csat: [0, 1]
@@ -28,6 +28,7 @@ review_rows as (
     select
         r.event_date,
         r.week_start,
+        r.month_start,
         r.brand_id,
         r.platform,
         r.kind,
@@ -47,6 +48,7 @@ daily as (
     select
         rr.event_date,
         rr.week_start,
+        rr.month_start,
         rr.brand_id,
         rr.platform,
         count(*) as n_items,
@@ -73,8 +75,9 @@ daily as (
 
 rolled as (
     select
-        case when grouping(d.event_date) = 0 then 'day' else 'week' end as period_grain,
-        coalesce(d.event_date, d.week_start) as period_start,
+        case when grouping(d.event_date) = 0 then 'day' when grouping(d.week_start) = 0 then 'week' else 'month' end
+            as period_grain,
+        coalesce(d.event_date, d.week_start, d.month_start) as period_start,
         d.brand_id,
         case when grouping(d.platform) = 1 then 'all' else d.platform end as platform,
         cast(sum(d.n_items) as bigint) as n_items,
@@ -100,14 +103,17 @@ rolled as (
         (d.event_date, d.brand_id, d.platform),
         (d.event_date, d.brand_id),
         (d.week_start, d.brand_id, d.platform),
-        (d.week_start, d.brand_id)
+        (d.week_start, d.brand_id),
+        (d.month_start, d.brand_id, d.platform),
+        (d.month_start, d.brand_id)
     )
 ),
 
 reply_medians as (
     select
-        case when grouping(rr.event_date) = 0 then 'day' else 'week' end as period_grain,
-        coalesce(rr.event_date, rr.week_start) as period_start,
+        case when grouping(rr.event_date) = 0 then 'day' when grouping(rr.week_start) = 0 then 'week' else 'month' end
+            as period_grain,
+        coalesce(rr.event_date, rr.week_start, rr.month_start) as period_start,
         rr.brand_id,
         case when grouping(rr.platform) = 1 then 'all' else rr.platform end as platform,
         median(rr.reply_hours) as median_reply_hours
@@ -117,7 +123,9 @@ reply_medians as (
         (rr.event_date, rr.brand_id, rr.platform),
         (rr.event_date, rr.brand_id),
         (rr.week_start, rr.brand_id, rr.platform),
-        (rr.week_start, rr.brand_id)
+        (rr.week_start, rr.brand_id),
+        (rr.month_start, rr.brand_id, rr.platform),
+        (rr.month_start, rr.brand_id)
     )
 ),
 
@@ -171,9 +179,14 @@ final as (
         w.period_start,
         case
             when w.period_grain = 'day' then strftime(w.period_start, '%Y-%m-%d')
-            else strftime(w.period_start, '%G-W%V')
+            when w.period_grain = 'week' then strftime(w.period_start, '%G-W%V')
+            else strftime(w.period_start, '%Y-%m')
         end as period_label,
-        case when w.period_grain = 'day' then w.period_start else w.period_start + 6 end as period_end,
+        case w.period_grain
+            when 'day' then w.period_start
+            when 'week' then w.period_start + 6
+            else cast(last_day(w.period_start) as date)
+        end as period_end,
         w.brand_id,
         b.brand_name_en,
         b.brand_name_ru,

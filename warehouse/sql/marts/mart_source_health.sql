@@ -47,6 +47,7 @@ final as (
         s.source_id,
         s.brand_id,
         s.platform,
+        s.site_host,
         s.source_url,
         s.is_enabled,
         coalesce(rc.n_reviews_stored, 0) as n_reviews_stored,

@@ -1,5 +1,6 @@
 -- Every stored review or mention with the flags marts filter on. Ratings are put on one 5-point scale
--- (rating_5 = 1 + 4 * rating_norm) and bucketed into whole stars; dates fall back to first_seen_at.
+-- (rating_5 = 1 + 4 * rating_norm) and bucketed into whole stars; dates fall back to first_seen_at and are cut
+-- into event_date / week_start / month_start in the configured project time zone (project.timezone).
 -- build: view (not materialised during a marts build: stg_reviews, which the marts share, is)
 with reviews_src as (
     select * from reviews
@@ -7,6 +8,10 @@ with reviews_src as (
 
 clusters as (
     select * from duplicate_clusters
+),
+
+sources_src as (
+    select * from sources
 ),
 
 flags as (
@@ -24,6 +29,7 @@ renamed as (
         r.source_id,
         r.brand_id,
         r.platform,
+        coalesce(site_host(src.url), site_host(r.url)) as site_host,
         r.kind,
         r.url as review_url,
         r.language,
@@ -46,6 +52,7 @@ renamed as (
         coalesce(fl.is_spam, false) as is_spam,
         fl.flags
     from reviews_src as r
+    left join sources_src as src on src.source_id = r.source_id
     left join clusters as c on c.review_id = r.review_id
     left join flags as fl on fl.review_id = r.review_id
 ),
@@ -53,8 +60,10 @@ renamed as (
 final as (
     select
         *,
-        cast(event_at as date) as event_date,
-        cast(date_trunc('week', event_at) as date) as week_start,
+        -- days, ISO weeks and months are cut in the project's time zone (event_at stays UTC)
+        cast(timezone($timezone, timezone('UTC', event_at)) as date) as event_date,
+        cast(date_trunc('week', timezone($timezone, timezone('UTC', event_at))) as date) as week_start,
+        cast(date_trunc('month', timezone($timezone, timezone('UTC', event_at))) as date) as month_start,
         is_canonical and not is_spam as is_counted
     from renamed
 )
