@@ -7,6 +7,7 @@ process and only the load touches DuckDB.
 
 from __future__ import annotations
 
+import contextvars
 import json
 import os
 import shutil
@@ -16,6 +17,8 @@ import sys
 import tempfile
 import threading
 import traceback
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -200,22 +203,41 @@ def crawl_all(
     db_path: str | Path | None = None,
     settings: dict[str, Any] | None = None,
     parallel: int | None = None,
-    on_done: Any = None,
-) -> list[CrawlSummary]:
-    """Crawl several sources (``crawl.parallel_sources`` at a time); one broken source never stops the others."""
-    from concurrent.futures import ThreadPoolExecutor
+    jobdir: str | Path | None = None,
+    crawl: Callable[[str], Any] | None = None,
+    on_done: Callable[[str, Any], None] | None = None,
+) -> list[Any]:
+    """The one way Molva crawls several sources: ``parallel`` (default ``crawl.parallel_sources``) at a time.
 
-    ids = source_ids or [s.id for s in config.sources if s.enabled]
+    Each source runs ``crawl(source_id)``, by default :func:`crawl_source` with the options given here (``jobdir``
+    gets one folder per source); the nightly flow passes its Prefect task instead, for retries and run states.
+    Worker threads run in a copy of the caller's context, so a Prefect flow run's context reaches them. One broken
+    source never stops the others: an exception becomes a ``failed`` result naming it. ``on_done(source_id, result)``
+    is called as each source finishes. Returns the results in the order of ``source_ids`` (default: every enabled
+    source).
+    """
+    ids = list(source_ids or [s.id for s in config.sources if s.enabled])
+    run_one = crawl or (
+        lambda sid: crawl_source(
+            config, sid, full=full, db_path=db_path, settings=settings, jobdir=Path(jobdir) / sid if jobdir else None
+        )
+    )
+    done_lock = threading.Lock()
+
+    def guarded(sid: str) -> Any:
+        try:
+            result = run_one(sid)
+        except Exception as exc:  # a crawl callable that raises still leaves the other sources running
+            result = {"source_id": sid, "status": "failed", "error": f"{type(exc).__name__}: {exc}"[:500]}
+        if on_done is not None:
+            with done_lock:
+                on_done(sid, result)
+        return result
+
     workers = max(1, min(parallel or config.crawl.parallel_sources, len(ids) or 1))
-    results: list[CrawlSummary] = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(crawl_source, config, sid, full=full, db_path=db_path, settings=settings) for sid in ids]
-        for future in futures:
-            summary = future.result()
-            results.append(summary)
-            if on_done is not None:
-                on_done(summary)
-    return results
+        futures = [pool.submit(contextvars.copy_context().run, guarded, sid) for sid in ids]
+        return [future.result() for future in futures]
 
 
 def _tail(path: Path, n: int = 1500) -> str:

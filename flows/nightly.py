@@ -16,7 +16,6 @@ import time
 from typing import Any
 
 from prefect import flow, task
-from prefect.futures import PrefectFuture
 from prefect.states import Completed, Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
@@ -55,21 +54,23 @@ def selected_sources(config: Any, only: list[str] | None) -> list[str]:
 def crawl_all(
     config: Any, source_ids: list[str], *, full: bool, db_path: str, retries: int, retry_delay: float
 ) -> dict[str, dict[str, Any]]:
-    """Submit one crawl task per source and wait for all; failures become ``status: failed`` entries."""
+    """One ``crawl-source`` task run per source through :func:`crawlers.runner.crawl_all` (the one way sources are
+    crawled in parallel, ``crawl.parallel_sources`` at a time); a source that still fails after its retries becomes a
+    ``status: failed`` entry."""
+    from crawlers.runner import crawl_all as crawl_sources
+
     crawl = crawl_source_task.with_options(
         retries=retries, retry_delay_seconds=[retry_delay * 2**i for i in range(max(retries, 1))]
     )
-    futures: dict[str, PrefectFuture[Any]] = {
-        sid: crawl.submit(config, sid, full=full, db_path=db_path, max_parallel=config.crawl.parallel_sources)
-        for sid in source_ids
-    }
-    outcomes: dict[str, dict[str, Any]] = {}
-    for sid, future in futures.items():
+
+    def one(sid: str) -> dict[str, Any]:
         try:
-            outcomes[sid] = future.result()
-        except Exception as exc:  # the source failed after its retries: record it and go on
-            outcomes[sid] = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"[:500]}
-    return outcomes
+            return dict(crawl(config, sid, full=full, db_path=db_path))
+        except Exception as exc:  # failed after its retries: record it and go on
+            return {"status": "failed", "error": f"{type(exc).__name__}: {exc}"[:500]}
+
+    results = crawl_sources(config, source_ids, crawl=one)
+    return dict(zip(source_ids, results, strict=True))
 
 
 def _totals(sources: dict[str, dict[str, Any]], enriched: dict[str, Any], checks: list[dict[str, Any]]) -> dict:

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 
 from prefect import task
 from prefect.tasks import exponential_backoff
-
-_SLOTS: dict[int, threading.BoundedSemaphore] = {}
-_SLOTS_LOCK = threading.Lock()
-
-
-def crawl_slots(limit: int) -> threading.BoundedSemaphore:
-    """A process-wide semaphore per limit: at most ``limit`` crawls run at once whatever the task runner's width."""
-    with _SLOTS_LOCK:
-        return _SLOTS.setdefault(limit, threading.BoundedSemaphore(max(1, limit)))
 
 
 class CrawlFailed(RuntimeError):
@@ -38,14 +28,11 @@ def crawler() -> Any:
     retry_jitter_factor=0.5,
     task_run_name="crawl-{source_id}",
 )
-def crawl_source_task(
-    config: Any, source_id: str, *, full: bool = False, db_path: str | None = None, max_parallel: int = 4
-) -> dict[str, Any]:
+def crawl_source_task(config: Any, source_id: str, *, full: bool = False, db_path: str | None = None) -> dict[str, Any]:
     """Crawl ``source_id`` and load its reviews; returns the run summary as a dict. Raises when the crawl failed."""
     crawl_source = crawler()
     started = time.perf_counter()
-    with crawl_slots(max_parallel):
-        summary = crawl_source(config, source_id, full=full, db_path=db_path)
+    summary = crawl_source(config, source_id, full=full, db_path=db_path)
     result: dict[str, Any] = summary.to_dict() if hasattr(summary, "to_dict") else dict(summary)
     result["seconds"] = round(time.perf_counter() - started, 2)
     if result.get("status") == "failed":

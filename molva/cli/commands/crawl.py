@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -34,8 +34,6 @@ def crawl(
     (reading a few past them to catch edits). Every run is recorded in the crawl_runs table with its counts and
     errors. Exit code 1 when any source failed; the others are crawled and loaded all the same.
     """
-    from crawlers.runner import crawl_source
-
     cfg = load_config_or_exit(config)
     known = {s.id for s in cfg.sources}
     wanted = list(source or [s.id for s in cfg.sources if s.enabled])
@@ -45,28 +43,26 @@ def crawl(
     if not wanted:
         console.print("no enabled sources in the config: nothing to crawl")
         return
-    from concurrent.futures import ThreadPoolExecutor, as_completed
+    from crawlers.runner import crawl_all
 
     workers = max(1, min(parallel or cfg.crawl.parallel_sources, len(wanted)))
     failed = 0
-    status = console.status(f"crawling {len(wanted)} source(s), {workers} at a time…")
-    with status, ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {
-            pool.submit(crawl_source, cfg, sid, full=full, db_path=db, jobdir=(jobdir / sid) if jobdir else None): sid
-            for sid in wanted
-        }
-        for future in as_completed(futures):
-            summary = future.result()
-            colour = {"success": "green", "partial": "yellow"}.get(summary.status, "red")
-            console.print(
-                f"[{colour}]{summary.status:<8}[/{colour}] {summary.source_id}: {summary.n_pages} pages, "
-                f"{summary.n_items} items, {summary.n_new} new, {summary.n_updated} updated, "
-                f"{summary.n_errors} errors  (run {summary.run_id})",
-                highlight=False,
-            )
-            for error in summary.errors[:3]:
-                console.print(f"    {error.get('error')}: {error.get('message')} {error.get('url') or ''}")
-            failed += summary.status == "failed"
+
+    def report(sid: str, summary: Any) -> None:
+        nonlocal failed
+        colour = {"success": "green", "partial": "yellow"}.get(summary.status, "red")
+        console.print(
+            f"[{colour}]{summary.status:<8}[/{colour}] {summary.source_id}: {summary.n_pages} pages, "
+            f"{summary.n_items} items, {summary.n_new} new, {summary.n_updated} updated, "
+            f"{summary.n_errors} errors  (run {summary.run_id})",
+            highlight=False,
+        )
+        for error in summary.errors[:3]:
+            console.print(f"    {error.get('error')}: {error.get('message')} {error.get('url') or ''}")
+        failed += summary.status == "failed"
+
+    with console.status(f"crawling {len(wanted)} source(s), {workers} at a time…"):
+        crawl_all(cfg, wanted, full=full, db_path=db, parallel=workers, jobdir=jobdir, on_done=report)
     if failed:
         raise typer.Exit(EXIT_PROBLEMS)
 
