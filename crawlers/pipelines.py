@@ -1,4 +1,5 @@
-"""Item pipeline: validate → normalise → pseudonymise authors → drop duplicates within the crawl → write out.
+"""Item pipeline: the review-record contract (validate, normalise, pseudonymise authors) → drop duplicates within
+the crawl → write out.
 
 Every dropped item is counted with its reason on the spider (``spider.crawl_errors``) so it lands in ``crawl_runs``;
 nothing raises past a pipeline, so one odd review never stops a crawl.
@@ -7,16 +8,15 @@ nothing raises past a pipeline, so one odd review never stops a crawl.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from scrapy.exceptions import DropItem
 
 from crawlers.items import Review
-from crawlers.parsers.common import clean_text, to_iso
-
-FUTURE_TOLERANCE = timedelta(days=1)  # platforms in far-east time zones show "tomorrow" for a few hours
+from molva.privacy import resolve_salt
+from molva.records import RecordError, clean_record, iso_utc
 
 
 class _Stage:
@@ -41,79 +41,48 @@ def _record(spider: Any, item: Review, reason: str) -> None:
         errors.append({"url": item.url, "error": "InvalidItem", "message": f"{item.external_id}: {reason}"})
 
 
-class ValidatePipeline(_Stage):
-    """Required fields present, rating within the platform's scale, publication date not in the future."""
+class ContractPipeline(_Stage):
+    """Validate, normalise and pseudonymise each item by the review-record contract (:mod:`molva.records`), the same
+    rules the warehouse loader applies; authors become ``anon:<hmac>`` before anything is written."""
 
     def process_item(self, item: Review) -> Review:
         spider = self.spider
-        problem = self.problem(item, datetime.now(UTC))
-        if problem:
-            _record(spider, item, problem)
-            raise DropItem(problem)
-        return item
+        privacy = getattr(spider, "privacy", None) or {}
+        source = getattr(spider, "source", None) or {}
+        try:
+            clean = clean_record(
+                item.to_dict(),
+                now=datetime.now(UTC),
+                salt=resolve_salt(privacy.get("salt")),
+                pseudonymise_authors=privacy.get("pseudonymise_authors", True),
+                source_id=source.get("id"),
+                brand_id=source.get("brand"),
+            )
+        except RecordError as exc:
+            _record(spider, item, str(exc))
+            raise DropItem(str(exc)) from None
+        return apply_clean(item, clean)
 
     @staticmethod
     def problem(item: Review, now: datetime) -> str | None:
-        """Why the item cannot be stored, or ``None``."""
-        if not item.platform:
-            return "platform is missing"
-        if not item.external_id:
-            return "external_id is missing"
-        if not clean_text(item.text):
-            return "text is empty"
-        if item.rating is not None:
-            if item.rating_scale is None:
-                return f"rating {item.rating} without rating_scale"
-            if not (item.rating_min <= item.rating <= item.rating_scale):
-                return f"rating {item.rating} outside {item.rating_min}..{item.rating_scale}"
-        if item.kind not in ("review", "mention"):
-            return f"kind {item.kind!r} is not review|mention"
-        for name in ("published_at", "reply_at"):
-            value = getattr(item, name)
-            if value is None:
-                continue
-            try:
-                moment = datetime.fromisoformat(value)
-            except (TypeError, ValueError):
-                return f"{name} {value!r} is not an ISO 8601 date"
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=UTC)
-            if moment > now + FUTURE_TOLERANCE:
-                return f"{name} {value} is in the future"
+        """Why the item breaks the contract (``field: reason``), or ``None``."""
+        try:
+            clean_record(item.to_dict(), now=now, salt=resolve_salt(None))
+        except RecordError as exc:
+            return str(exc)
         return None
 
 
-class NormalisePipeline(_Stage):
-    """Dates as UTC ISO strings, ratings as floats, whitespace trimmed, source and brand attached."""
-
-    def process_item(self, item: Review) -> Review:
-        spider = self.spider
-        item.published_at = to_iso(item.published_at) if item.published_at else None
-        item.reply_at = to_iso(item.reply_at) if item.reply_at else None
-        item.rating = float(item.rating) if item.rating is not None else None
-        item.rating_scale = float(item.rating_scale) if item.rating_scale is not None else None
-        item.text = item.text.strip()
-        item.title = clean_text(item.title)
-        item.reply_text = item.reply_text.strip() if item.reply_text else None
-        source = getattr(spider, "source", None) or {}
-        item.source_id = item.source_id or source.get("id")
-        item.brand_id = item.brand_id or source.get("brand")
-        return item
-
-
-class PseudonymisePipeline(_Stage):
-    """Authors become ``anon:<hmac>`` before anything is written, so raw names never reach disk."""
-
-    def process_item(self, item: Review) -> Review:
-        from molva.privacy import pseudonymise
-
-        spider = self.spider
-        privacy = getattr(spider, "privacy", {"pseudonymise_authors": True, "salt": None})
-        if item.author and privacy.get("pseudonymise_authors", True):
-            from molva.config import DEV_SALT
-
-            item.author = pseudonymise(item.author, privacy.get("salt") or DEV_SALT)
-        return item
+def apply_clean(item: Review, clean: dict[str, Any]) -> Review:
+    """Write a record's normal form back into the item (dates as UTC ISO strings, the JSON Lines form)."""
+    for name in ("platform", "external_id", "kind", "source_id", "brand_id", "url", "author", "rating",
+                 "rating_scale", "title", "text", "language", "reply_text", "parser_version"):  # fmt: skip
+        setattr(item, name, clean[name])
+    if clean["rating_min"] is not None:
+        item.rating_min = clean["rating_min"]
+    item.published_at = iso_utc(clean["published_at"])
+    item.reply_at = iso_utc(clean["reply_at"])
+    return item
 
 
 class DedupPipeline(_Stage):

@@ -33,9 +33,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.BackoffRetryMiddleware": 550,
 }
 ITEM_PIPELINES = {
-    "crawlers.pipelines.ValidatePipeline": 100,
-    "crawlers.pipelines.NormalisePipeline": 200,
-    "crawlers.pipelines.PseudonymisePipeline": 300,
+    "crawlers.pipelines.ContractPipeline": 100,
     "crawlers.pipelines.DedupPipeline": 400,
     "crawlers.pipelines.SinkPipeline": 900,
 }

@@ -7,7 +7,6 @@ directory, like every other command-line tool; ``make run`` runs from the reposi
 
 from __future__ import annotations
 
-import os
 import re
 import zoneinfo
 from dataclasses import dataclass
@@ -17,6 +16,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from molva.connectors import CONNECTORS
+from molva.privacy import DEFAULT_SALT_ENV, resolve_salt
+from molva.privacy import DEV_SALT as DEV_SALT  # re-exported for callers of the config
 
 Language = Literal["ru", "en"]
 _ID = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
@@ -165,14 +166,11 @@ class PrivacyConfig(_Model):
     """Authors are pseudonymised with a salted HMAC; the salt is read from the environment variable named here."""
 
     pseudonymise_authors: bool = True
-    salt_env: str = "MOLVA_AUTHOR_SALT"
+    salt_env: str = DEFAULT_SALT_ENV
 
     def salt(self) -> str:
         """The salt from the environment; a fixed, documented development salt when the variable is unset."""
-        return os.environ.get(self.salt_env) or DEV_SALT
-
-
-DEV_SALT = "molva-dev-salt-change-me"
+        return resolve_salt(env=self.salt_env)
 
 
 class CrawlConfig(_Model):

@@ -5,8 +5,22 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 
 PREFIX = "anon:"
+#: The documented development salt, used when no salt is configured (the offline demo, tests). Public, so a pseudonym
+#: made with it can be reversed for a known name: production deployments set their own (``privacy.salt_env``).
+DEV_SALT = "molva-dev-salt-change-me"
+DEFAULT_SALT_ENV = "MOLVA_AUTHOR_SALT"
+
+
+def resolve_salt(salt: str | None = None, *, env: str = DEFAULT_SALT_ENV) -> str:
+    """The one salt resolver: an explicit ``salt``, else the environment variable ``env``, else :data:`DEV_SALT`.
+
+    Every stage that pseudonymises (the crawl pipeline, the review loader, the survey importer) resolves its salt
+    here, so the same name gets the same pseudonym wherever it enters.
+    """
+    return salt or os.environ.get(env) or DEV_SALT
 
 
 def pseudonymise(name: str | None, salt: str) -> str | None:

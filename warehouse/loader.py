@@ -9,21 +9,19 @@ the whole batch back, so the database is as it was before it.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-from molva.privacy import pseudonymise
+from molva.privacy import resolve_salt
+from molva.records import RecordError, as_utc_naive, clean_record
 from warehouse.ids import content_hash, review_id
 
 # Dates later than now + this are rejected as "in the future" (time zones and clock skew get some slack).
-FUTURE_SLACK = timedelta(days=1)
-KINDS = ("review", "mention")
 
 _COLUMNS: list[tuple[str, pa.DataType]] = [
     ("review_id", pa.string()),
@@ -110,10 +108,7 @@ class LoadResult:
         self.rejects.extend(other.rejects)
 
 
-class RowError(ValueError):
-    def __init__(self, field: str, reason: str) -> None:
-        self.field, self.reason = field, reason
-        super().__init__(f"{field}: {reason}")
+RowError = RecordError  # a row that breaks the review-record contract (field + reason)
 
 
 def load_reviews(
@@ -132,9 +127,8 @@ def load_reviews(
     ``rows`` may contain :class:`Reject` items (e.g. lines a reader could not parse): they are counted as rejects.
     ``now`` is when Molva saw the rows (default: the current time); it becomes ``first_seen_at``/``last_seen_at``.
     """
-    from molva.config import DEV_SALT
-
-    seen_at = _as_utc_naive(now or datetime.now(UTC))
+    seen_at = as_utc_naive(now or datetime.now(UTC))
+    salt = resolve_salt(salt)
     result = LoadResult()
     for batch in _batches(rows, batch_size):
         prepared: dict[str, dict[str, Any]] = {}
@@ -145,7 +139,7 @@ def load_reviews(
                 batch_result.rejects.append(row)
                 continue
             try:
-                clean = _prepare(row, source_id, brand_id, salt or DEV_SALT, pseudonymise_authors, seen_at)
+                clean = _prepare(row, source_id, brand_id, salt, pseudonymise_authors, seen_at)
             except RowError as exc:
                 batch_result.rejects.append(Reject(line, exc.field, exc.reason, _jsonable(row)))
                 continue
@@ -177,111 +171,20 @@ def _batches(rows: Iterable[dict[str, Any] | Reject], size: int) -> Iterator[lis
 def _prepare(
     row: dict[str, Any], source_id: str | None, brand_id: str | None, salt: str, pseudo: bool, seen_at: datetime
 ) -> dict[str, Any]:
-    platform = _required_str(row, "platform")
-    external_id = _required_str(row, "external_id")
-    text = row.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise RowError("text", "missing or empty review text")
-    kind = row.get("kind") or "review"
-    if kind not in KINDS:
-        raise RowError("kind", f"must be one of {', '.join(KINDS)}, got {kind!r}")
-    rating, rating_min, rating_scale, rating_norm = _rating(row)
-    published_at = _timestamp(row, "published_at", seen_at)
-    reply_at = _timestamp(row, "reply_at", seen_at)
-    author = row.get("author")
+    """The contract's normal form of ``row`` (:func:`molva.records.clean_record`) as a ``reviews`` row."""
+    record = clean_record(
+        row, now=seen_at, salt=salt, pseudonymise_authors=pseudo, source_id=source_id, brand_id=brand_id
+    )
     clean: dict[str, Any] = {
-        "review_id": review_id(platform, external_id),
-        "source_id": row.get("source_id") or source_id,
-        "brand_id": row.get("brand_id") or brand_id,
-        "platform": platform,
-        "external_id": external_id,
-        "kind": kind,
-        "url": row.get("url"),
-        "author_hash": pseudonymise(str(author), salt) if (pseudo and author) else (author or None),
-        "rating": rating,
-        "rating_min": rating_min,
-        "rating_scale": rating_scale,
-        "rating_norm": rating_norm,
-        "title": _optional_str(row, "title"),
-        "text": text,
-        "language": _optional_str(row, "language"),
-        "published_at": published_at,
-        "reply_text": _optional_str(row, "reply_text"),
-        "reply_at": reply_at,
-        "parser_version": _optional_str(row, "parser_version"),
-        "extra": json.dumps(row.get("extra") or {}, ensure_ascii=False, sort_keys=True, default=str),
-        "raw": None if row.get("raw") is None else json.dumps(row["raw"], ensure_ascii=False, default=str),
+        "review_id": review_id(record["platform"], record["external_id"]),
+        **{k: v for k, v in record.items() if k not in ("author", "extra", "raw")},
+        "author_hash": record["author"],
+        "extra": json.dumps(record["extra"], ensure_ascii=False, sort_keys=True, default=str),
+        "raw": None if record["raw"] is None else json.dumps(record["raw"], ensure_ascii=False, default=str),
         "seen_at": seen_at,
     }
     clean["content_hash"] = content_hash(clean)
     return clean
-
-
-def _required_str(row: dict[str, Any], name: str) -> str:
-    value = row.get(name)
-    if value is None or (isinstance(value, float) and math.isnan(value)) or not str(value).strip():
-        raise RowError(name, "missing")
-    return str(value).strip()
-
-
-def _optional_str(row: dict[str, Any], name: str) -> str | None:
-    value = row.get(name)
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    value = str(value)
-    return value if value.strip() else None
-
-
-def _number(row: dict[str, Any], name: str) -> float | None:
-    value = row.get(name)
-    if value is None or value == "":
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise RowError(name, f"not a number: {value!r}") from None
-    if math.isnan(number):
-        return None
-    return number
-
-
-def _rating(row: dict[str, Any]) -> tuple[float | None, float | None, float | None, float | None]:
-    rating = _number(row, "rating")
-    scale = _number(row, "rating_scale")
-    low = _number(row, "rating_min")
-    low = 1.0 if low is None else low
-    if rating is None:
-        return None, (low if scale is not None else None), scale, None
-    if scale is None:
-        raise RowError("rating_scale", f"rating {rating:g} has no scale")
-    if scale <= low:
-        raise RowError("rating_scale", f"scale maximum {scale:g} must exceed its minimum {low:g}")
-    if not low <= rating <= scale:
-        raise RowError("rating", f"{rating:g} is outside its scale {low:g}–{scale:g}")
-    return rating, low, scale, (rating - low) / (scale - low)
-
-
-def _timestamp(row: dict[str, Any], name: str, seen_at: datetime) -> datetime | None:
-    value = row.get(name)
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        parsed = value
-    else:
-        try:
-            parsed = datetime.fromisoformat(str(value).strip())
-        except ValueError:
-            raise RowError(name, f"unparseable date {value!r} (expected ISO 8601)") from None
-    parsed = _as_utc_naive(parsed)
-    if parsed > seen_at + FUTURE_SLACK:
-        raise RowError(name, f"{value} is in the future")
-    return parsed
-
-
-def _as_utc_naive(moment: datetime) -> datetime:
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
 
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from scrapy.http import Request, Response
 
 from crawlers.items import Review
 from molva.connectors import Connector, connector
+from molva.privacy import DEFAULT_SALT_ENV, resolve_salt
 
 DEFAULT_CONFIGS = ("configs/demo.yaml",)  # after $MOLVA_CONFIG, as the molva CLI does
 
@@ -93,7 +94,7 @@ class ReviewSpider(scrapy.Spider):
         self.stats_path = data.get("stats_path")
         self.privacy = {
             "pseudonymise_authors": data.get("pseudonymise_authors", True),
-            "salt": os.environ.get("MOLVA_CRAWL_SALT") or os.environ.get(data.get("salt_env") or "MOLVA_AUTHOR_SALT"),
+            "salt": resolve_salt(os.environ.get("MOLVA_CRAWL_SALT"), env=data.get("salt_env") or DEFAULT_SALT_ENV),
         }
         self.base_url: str | None = self.options.get("base_url")
         self.followed: set[str] = set()

@@ -116,7 +116,7 @@ def test_errors_land_in_crawl_runs_and_one_broken_source_does_not_stop_others(
     invalid = run_row(config, summaries["invalid"].run_id)
     assert invalid["status"] == "partial" and invalid["n_new"] == 1
     messages = sorted(e["message"] for e in invalid["errors"] if e["error"] == "InvalidItem")
-    assert len(messages) == 2 and "outside 1.0..5.0" in messages[0] and "in the future" in messages[1]
+    assert len(messages) == 2 and "outside its scale 1–5" in messages[0] and "in the future" in messages[1]
     assert warehouse_rows(config, "select count(*) from reviews")[0][0] == 3
 
 

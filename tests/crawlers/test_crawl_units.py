@@ -10,7 +10,7 @@ import pytest
 from crawlers.items import Review
 from crawlers.middlewares import retry_after_seconds
 from crawlers.parsers.common import stable_id, to_iso, to_number
-from crawlers.pipelines import ValidatePipeline
+from crawlers.pipelines import ContractPipeline
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
@@ -32,19 +32,19 @@ def review(**fields: object) -> Review:
     ("fields", "problem"),
     [
         ({}, None),
-        ({"text": "  "}, "text is empty"),
-        ({"external_id": ""}, "external_id is missing"),
-        ({"rating": 6.0, "rating_scale": 5.0}, "rating 6.0 outside 1.0..5.0"),
+        ({"text": "  "}, "text: missing or empty review text"),
+        ({"external_id": ""}, "external_id: missing"),
+        ({"rating": 6.0, "rating_scale": 5.0}, "rating: 6 is outside its scale 1–5"),
         ({"rating": 0.0, "rating_scale": 10.0, "rating_min": 0.0}, None),
-        ({"rating": 4.0}, "rating 4.0 without rating_scale"),
-        ({"published_at": "2026-12-05T00:00:00+00:00"}, "published_at 2026-12-05T00:00:00+00:00 is in the future"),
+        ({"rating": 4.0}, "rating_scale: rating 4 has no scale"),
+        ({"published_at": "2026-12-05T00:00:00+00:00"}, "published_at: 2026-12-05T00:00:00+00:00 is in the future"),
         ({"published_at": "2026-12-01T06:00:00+00:00"}, None),  # within a day: time zones
-        ({"published_at": "yesterday"}, "published_at 'yesterday' is not an ISO 8601 date"),
-        ({"kind": "tweet"}, "kind 'tweet' is not review|mention"),
+        ({"published_at": "yesterday"}, "published_at: unparseable date 'yesterday' (expected ISO 8601)"),
+        ({"kind": "tweet"}, "kind: must be one of review, mention, got 'tweet'"),
     ],
 )
 def test_validation(fields: dict[str, object], problem: str | None) -> None:
-    assert ValidatePipeline.problem(review(**fields), NOW) == problem
+    assert ContractPipeline.problem(review(**fields), NOW) == problem
 
 
 def test_dates_numbers_and_ids() -> None:

@@ -92,10 +92,10 @@ def import_survey(
     loader does; the CLI passes the config's ``privacy`` salt from the environment).
     """
     path = Path(path)
-    if mapping.pseudonymise_respondent_id and not salt:
-        from molva.config import DEV_SALT  # lazily, as warehouse.loader does
+    if mapping.pseudonymise_respondent_id:
+        from molva.privacy import resolve_salt
 
-        salt = DEV_SALT
+        salt = resolve_salt(salt)
     table = read_export(path, mapping)
     now = now or datetime.now(UTC).replace(tzinfo=None)
     file_sha = hashlib.sha256(path.read_bytes()).hexdigest()
