@@ -67,3 +67,46 @@ def test_chromium_screenshot_shows_charts(rendered: dict[str, DigestResult], tmp
     control = tmp_path / "no-charts.png"
     _screenshot(binary, stripped, control, width)
     assert all(_count(control, PLATFORM_COLORS[p]) < 20 for p in counts)
+
+
+def _scroll_width(binary: str, page: Path, width: int, work: Path) -> int:
+    """The page's ``scrollWidth`` laid out ``width`` px wide by Chromium.
+
+    Headless Chromium will not make a window narrower than 500 px, so the page is laid out in a same-origin
+    ``srcdoc`` iframe of exactly ``width`` px, and a probe script (added to this copy only) reports its scroll width.
+    """
+    import html as html_lib
+
+    probe = (
+        "<script>window.addEventListener('load',()=>{parent.document.body.setAttribute('data-sw',"
+        "String(document.documentElement.scrollWidth));});</script>"
+    )
+    inner = page.read_text(encoding="utf-8").replace("</body>", probe + "</body>")
+    outer = work / f"measure-{width}.html"
+    outer.write_text(
+        f'<!DOCTYPE html><html><body style="margin:0"><iframe style="width:{width}px;height:800px;border:0" '
+        f'srcdoc="{html_lib.escape(inner, quote=True)}"></iframe></body></html>',
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [binary, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
+         f"--user-data-dir={work / 'chromium-profile'}", "--window-size=1400,900", "--virtual-time-budget=5000",
+         "--dump-dom", outer.resolve().as_uri()],
+        check=True, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    found = re.search(r'data-sw="(\d+)"', done.stdout)
+    assert found, done.stdout[-500:]
+    return int(found.group(1))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [390, 600, 1280])
+def test_no_horizontal_scroll(rendered: dict[str, DigestResult], tmp_path: Path, width: int) -> None:
+    """The web page and the e-mail fit a phone, a mail pane and a desktop; the fixture's quotes include a 118-character
+    unbroken token and a hostile URL, which must wrap instead of widening the page."""
+    binary = _chromium()
+    for lang, result in rendered.items():
+        mail = tmp_path / f"email-{lang}.html"
+        mail.write_text(result.email_html, encoding="utf-8")
+        for page in (result.paths["html"], mail):
+            assert _scroll_width(binary, page, width, tmp_path) <= width, (lang, page.name, width)
