@@ -40,7 +40,7 @@ def safe_url(url: object) -> str | None:
 
 
 def join_url(base: str | None, *segments: str) -> str | None:
-    """``base`` + ``/`` + the path segments (each percent-encoded), checked by :func:`safe_url`; ``None`` without a base."""
+    """``base`` + ``/`` + the path segments (each percent-encoded), checked by :func:`safe_url`; ``None`` if no base."""
     if not base:
         return None
     path = "/".join(quote(s, safe="-._~") for s in segments)

@@ -156,7 +156,7 @@ def _build(
     if "mart_survey_vs_reviews" in tables:  # optional: warehouses without the survey part still render
         headline["surveys"] = sections.survey_check(log, scope)
         headline["queries"].append("survey_check")
-    context = {
+    context: dict[str, Any] = {
         "scope": scope,
         "headline": headline,
         "trends": sections.trends(log, scope, first_week),

@@ -88,9 +88,12 @@ def build_message(result: DigestResult, recipients: Sequence[str], sender: str) 
     message.set_content(result.text, subtype="plain", charset="utf-8")
     # the e-mail rendering (flows/digest/mail.py), not the web page: inlined CSS, PNG charts as related cid: parts
     message.add_alternative(result.email_html or result.html, subtype="html", charset="utf-8")
-    html_part = message.get_payload()[1]
+    html_part = message.get_body(preferencelist=("html",))
+    assert isinstance(html_part, EmailMessage)
     for cid, image in result.images.items():
-        html_part.add_related(image, maintype="image", subtype="png", cid=f"<{cid}>", filename=cid.split("@")[0] + ".png")
+        html_part.add_related(
+            image, maintype="image", subtype="png", cid=f"<{cid}>", filename=cid.split("@")[0] + ".png"
+        )
     pdf = result.paths.get("pdf")
     if pdf is not None and pdf.exists():
         message.add_attachment(pdf.read_bytes(), maintype="application", subtype="pdf", filename=pdf.name)

@@ -52,8 +52,8 @@ def rating_trend(log: QueryLog, s: Scope) -> dict[str, Any]:
         if p_value is None and now is not None and prev is not None:
             p_value = 1.0 if now == prev else 0.0  # no spread in either window: any difference is exact
     # the 4-week level against every 4-week window of the trend (low/high "in N weeks")
-    levels = [_window_mean(rows[i : i + WINDOW])[0] for i in range(0, max(0, len(rows) - WINDOW + 1))]
-    levels = [v for v in levels if v is not None]
+    window_means = [_window_mean(rows[i : i + WINDOW])[0] for i in range(0, max(0, len(rows) - WINDOW + 1))]
+    levels = [v for v in window_means if v is not None]
     extreme = None
     if now is not None and len(levels) > 1:
         if now <= min(levels) + 1e-9:
@@ -87,7 +87,9 @@ def ranks(log: QueryLog, s: Scope) -> list[dict[str, Any]]:
         if not mine or mine[0]["own_value"] is None:
             continue
         values = {own: float(mine[0]["own_value"])}
-        values |= {r["competitor_brand_id"]: float(r["competitor_value"]) for r in mine if r["competitor_value"] is not None}
+        values |= {
+            r["competitor_brand_id"]: float(r["competitor_value"]) for r in mine if r["competitor_value"] is not None
+        }
         if s.brand_id not in values or len(values) < 2:
             continue
         order = sorted(values, key=lambda b: -values[b])
@@ -121,7 +123,9 @@ def brief(log: QueryLog, s: Scope, recommendations: dict[str, Any], topics: dict
     if place:
         worst = all(p["rank"] == p["of"] for p in place)
         best = all(p["rank"] == 1 for p in place)
-        parts = ", ".join(t("brief_rank_part", metric=t(f"short_{p['metric']}"), rank=p["rank"], of=p["of"]) for p in place)
+        parts = ", ".join(
+            t("brief_rank_part", metric=t(f"short_{p['metric']}"), rank=p["rank"], of=p["of"]) for p in place
+        )
         if worst:
             lines.append(t("brief_rank_last", of=place[0]["of"], parts=parts))
         elif best:

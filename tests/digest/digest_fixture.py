@@ -105,8 +105,9 @@ def build_fixture_warehouse(path: Path, *, seed: int = 7) -> FixtureInfo:
                                 emerging=own and w == N_WEEKS - 1 and rng.random() < 0.25)  # fmt: skip
     # Safety cases: a review whose text carries HTML, and a very long sentence, both delivery complaints this week.
     at = datetime.combine(LAST_WEEK, datetime.min.time()) + timedelta(days=2, hours=9)
-    _insert_review(con, "lastochka-html", "lastochka", "trustpilot", "review", 1.0, 5.0, at, [(HTML_REVIEW + " " + UNBROKEN,
-                   "delivery", "complaint", 0.99)], "negative", HOSTILE_URL)  # fmt: skip
+    hostile = HTML_REVIEW + " " + UNBROKEN
+    _insert_review(con, "lastochka-html", "lastochka", "trustpilot", "review", 1.0, 5.0, at, [(hostile, "delivery",
+                   "complaint", 0.99)], "negative", HOSTILE_URL)  # fmt: skip
     _insert_review(con, "lastochka-long", "lastochka", "trustpilot", "review", 1.0, 5.0, at, [(LONG_SENTENCE,
                    "delivery", "complaint", 0.98)], "negative", None)  # fmt: skip
     # Crawl runs: one failed run for a competitor source.

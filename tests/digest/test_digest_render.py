@@ -89,7 +89,10 @@ def test_long_quotes_trimmed_and_authors_hidden(rendered: dict[str, DigestResult
 def test_quotes_link_to_reviews(rendered: dict[str, DigestResult]) -> None:
     html = rendered["en"].html
     # the hostile URL is kept as a link only percent-encoded: it cannot close the attribute or open a tag
-    assert '<a href="https://evil.example/x%3E%29%3Cimg%20src=x%20onerror=alert%286%29%3E">review lastochka-html</a>' in html
+    assert (
+        '<a href="https://evil.example/x%3E%29%3Cimg%20src=x%20onerror=alert%286%29%3E">review lastochka-html</a>'
+        in html
+    )
     assert "review lastochka-long" in html  # no URL stored: the review id is still named
     rising = html[html.find('<section id="rising">') : html.find('<section id="praise">')]
     assert rising.count("<q>") >= 2

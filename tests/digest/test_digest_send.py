@@ -4,8 +4,8 @@ and the CLI renders and sends it end to end."""
 from __future__ import annotations
 
 import email
-import re
 import email.policy
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -103,7 +103,9 @@ def test_send_html_with_text_alternative(rendered: dict[str, DigestResult], smtp
     text = plain.get_content()
     for heading in ("Вывод недели", "Ключевые показатели", "Сравнение с конкурентами", "Динамика", "Рекомендации"):
         assert f"== {heading} ==" in text, heading
-    attachments = [part.get_filename() for part in msg.iter_attachments() if part.get_content_type() == "application/pdf"]
+    attachments = [
+        part.get_filename() for part in msg.iter_attachments() if part.get_content_type() == "application/pdf"
+    ]
     assert attachments == ["digest-lastochka-2026-W47-ru.pdf"]
 
 
