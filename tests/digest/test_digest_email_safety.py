@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from digest_fixture import HOSTILE_URL, FixtureInfo
 
 from flows.digest.links import safe_url
@@ -70,3 +71,34 @@ def test_no_machine_paths(rendered: dict[str, DigestResult]) -> None:
         assert not [u for u in uris if u.startswith("file:") or u.startswith("/")], uris
         # no trailing page with the footer alone
         assert len(reader.pages[-1].extract_text().strip()) > 300
+
+
+def test_base_url_makes_sql_links_absolute(fixture_db: FixtureInfo, tmp_path: Path) -> None:
+    from flows.config import load_config
+
+    config = load_config(Path(__file__).resolve().parents[2] / "configs" / "demo.yaml")
+    config.digest.base_url = "https://reports.example.com/molva/"
+    result = render_digest(fixture_db.path, lang="en", formats=("html", "pdf"), out_dir=tmp_path, config=config)
+    base = "https://reports.example.com/molva/digest-lastochka-2026-W47-en-sql/"
+    hrefs = re.findall(r'href="([^"]*)"', result.email_html)
+    assert f"{base}headline.sql" in hrefs and all(h.startswith("https://") for h in hrefs)
+    assert f"{base}headline.sql" in result.text or base in result.text
+    # the web page keeps its relative link to the folder beside it; the PDF links the published copy
+    assert 'href="digest-lastochka-2026-W47-en-sql/headline.sql"' in result.html
+    from pypdf import PdfReader
+
+    uris = {
+        str(a.get_object().get("/A", {}).get("/URI", ""))
+        for page in PdfReader(result.paths["pdf"]).pages
+        for a in page.get("/Annots", []) or []
+    }
+    assert f"{base}headline.sql" in uris
+
+
+def test_bad_base_url_is_refused() -> None:
+    from pydantic import ValidationError
+
+    from flows.config import DigestConfig
+
+    with pytest.raises(ValidationError, match="base_url"):
+        DigestConfig(base_url="javascript:alert(1)")
