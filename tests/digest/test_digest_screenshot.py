@@ -69,8 +69,9 @@ def test_chromium_screenshot_shows_charts(rendered: dict[str, DigestResult], tmp
     assert all(_count(control, PLATFORM_COLORS[p]) < 20 for p in counts)
 
 
-def _scroll_width(binary: str, page: Path, width: int, work: Path) -> int:
-    """The page's ``scrollWidth`` laid out ``width`` px wide by Chromium.
+def _overflow(binary: str, page: Path, width: int, work: Path) -> tuple[int, int]:
+    """The page's ``scrollWidth`` laid out ``width`` px wide by Chromium, and how far the widest inner scroll box
+    (a table's ``overflow-x: auto`` wrapper) overflows: a table cut off behind a scroll bar counts too.
 
     Headless Chromium will not make a window narrower than 500 px, so the page is laid out in a same-origin
     ``srcdoc`` iframe of exactly ``width`` px, and a probe script (added to this copy only) reports its scroll width.
@@ -79,7 +80,9 @@ def _scroll_width(binary: str, page: Path, width: int, work: Path) -> int:
 
     probe = (
         "<script>window.addEventListener('load',()=>{parent.document.body.setAttribute('data-sw',"
-        "String(document.documentElement.scrollWidth));});</script>"
+        "document.documentElement.scrollWidth+':'+Math.max(0,...Array.from(document.querySelectorAll('*'))"
+        ".filter(e=>e.scrollWidth>e.clientWidth+1&&getComputedStyle(e).overflowX!=='visible')"
+        ".map(e=>e.scrollWidth-e.clientWidth)));});</script>"
     )
     inner = page.read_text(encoding="utf-8").replace("</body>", probe + "</body>")
     outer = work / f"measure-{width}.html"
@@ -94,9 +97,9 @@ def _scroll_width(binary: str, page: Path, width: int, work: Path) -> int:
          "--dump-dom", outer.resolve().as_uri()],
         check=True, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
-    found = re.search(r'data-sw="(\d+)"', done.stdout)
+    found = re.search(r'data-sw="(\d+):(\d+)"', done.stdout)
     assert found, done.stdout[-500:]
-    return int(found.group(1))
+    return int(found.group(1)), int(found.group(2))
 
 
 @pytest.mark.slow
@@ -109,4 +112,5 @@ def test_no_horizontal_scroll(rendered: dict[str, DigestResult], tmp_path: Path,
         mail = tmp_path / f"email-{lang}.html"
         mail.write_text(result.email_html, encoding="utf-8")
         for page in (result.paths["html"], mail):
-            assert _scroll_width(binary, page, width, tmp_path) <= width, (lang, page.name, width)
+            page_width, inner = _overflow(binary, page, width, tmp_path)
+            assert page_width <= width and inner == 0, (lang, page.name, width, page_width, inner)
