@@ -152,6 +152,16 @@ class DigestConfig(_Model):
     brand: str | None = None
     recipients: list[str] = Field(default_factory=list)
     out_dir: str = "reports"
+    # Where the digest's folder is published (e.g. https://reports.example.com/molva/): the e-mail links the saved SQL
+    # queries under it; without it the e-mail names them as text. Only http(s).
+    base_url: str | None = None
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
 
     @field_validator("recipients")
     @classmethod

@@ -55,6 +55,7 @@ def competition(log: QueryLog, s: Scope) -> dict[str, Any]:
         "competitor_names": [s.brand_names.get(c, c) for c in competitors],
         "table": table,
         "chart": chart,
+        "groups": groups,
         "topics": _topic_table(log, s, rows, competitors),
         "queries": ["competitors", "competitor_topics"],
     }

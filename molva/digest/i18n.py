@@ -97,7 +97,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "team": ("Команда", "Team"),
     "no_recommendations": ("Жалоб за 4 недели нет — рекомендаций нет.", "No complaints in 4 weeks: nothing to fix."),
     "rec_lift": (
-        "средняя оценка бренда вырастет на {lift}★, если эти отзывы будут оценены как остальные",
+        "средняя оценка бренда выросла бы примерно на {lift}★, если бы эти отзывы были оценены как остальные",
         "the brand's average rating would rise by {lift}★ if these reviews rated like the rest",
     ),
     "rec_survey": (
@@ -220,6 +220,45 @@ STRINGS: dict[str, tuple[str, str]] = {
     "grain_month": ("месяц", "month"),
     "grain_quarter": ("квартал", "quarter"),
     "no_chart_data": ("Нет данных для графика за эти недели.", "No data to chart for these weeks."),
+    # the verdict-first brief (molva/digest/verdict.py)
+    "brief": ("Вывод недели", "The verdict"),
+    "brief_rating": (
+        "Средняя оценка за 4 недели {v}★ против {prev}★ за 4 недели до того (n {n} / {n_prev})",
+        "Average rating over 4 weeks {v}★ against {prev}★ the 4 weeks before (n {n} / {n_prev})",
+    ),
+    "brief_sig_down": ("значимое снижение, p = {p}", "a significant fall, p = {p}"),
+    "brief_sig_up": ("значимый рост, p = {p}", "a significant rise, p = {p}"),
+    "brief_noise": ("в пределах недельных колебаний, p = {p}", "within week-to-week noise, p = {p}"),
+    "brief_low": ("минимум за {weeks}", "the lowest in {weeks}"),
+    "brief_high": ("максимум за {weeks}", "the highest in {weeks}"),
+    "brief_rank_part": ("{metric} — {rank} из {of}", "{metric} {rank} of {of}"),
+    "brief_rank": ("Место среди брендов за 4 недели: {parts}.", "Rank among the brands over 4 weeks: {parts}."),
+    "brief_rank_last": (
+        "Последнее место из {of} брендов по оценке, CSAT и NPS ({parts}).",
+        "Last of {of} brands on rating, CSAT and NPS ({parts}).",
+    ),
+    "brief_rank_first": (
+        "Первое место из {of} брендов по оценке, CSAT и NPS ({parts}).",
+        "First of {of} brands on rating, CSAT and NPS ({parts}).",
+    ),
+    "short_avg_rating": ("оценка", "rating"),
+    "short_csat": ("CSAT", "CSAT"),
+    "short_nps_proxy": ("NPS", "NPS"),
+    "brief_driver": (
+        "Главная причина: {topic} (отвечает: {team}); {evidence}.",
+        "Main driver: {topic} (owner: {team}); {evidence}.",
+    ),
+    "brief_driver_only": ("Главная жалоба недели: {topic} ({count}).", "Top complaint this week: {topic} ({count})."),
+    "brief_action": (
+        "{team}: разобрать «{topic}» и вернуться с планом до следующего обзора.",
+        "{team}: investigate {topic} and come back with a plan before the next digest.",
+    ),
+    "brief_action_label": ("Что сделать", "Action"),
+    "brief_vs_prev4": ("к 4 неделям до того", "vs the 4 weeks before"),
+    "brief_subject_last": ("последнее место из {of}", "last of {of}"),
+    "brief_preview_driver": ("Главная причина: {topic}.", "Main driver: {topic}."),
+    "sql_queries": ("SQL-запросы", "SQL queries"),
+    "charts_attached": ("Графики — во вложенных изображениях.", "Charts are in the attached images."),
     # teams
     "team_support": ("Поддержка", "Support"),
     "team_delivery": ("Доставка и логистика", "Delivery and logistics"),
@@ -228,6 +267,26 @@ STRINGS: dict[str, tuple[str, str]] = {
     "team_marketing": ("Маркетинг", "Marketing"),
     "team_pricing": ("Ценообразование", "Pricing"),
     "team_cx": ("CX-команда (разобрать и назначить)", "CX team (triage and assign)"),
+}
+
+# Noun forms per CLDR plural category; which category a number takes comes from Babel's CLDR rules, not from here.
+NOUNS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
+    "mention": (
+        {"one": "упоминание", "few": "упоминания", "many": "упоминаний", "other": "упоминания"},
+        {"one": "mention", "other": "mentions"},
+    ),
+    "complaint": (
+        {"one": "жалоба", "few": "жалобы", "many": "жалоб", "other": "жалобы"},
+        {"one": "complaint", "other": "complaints"},
+    ),
+    "review": (
+        {"one": "отзыв", "few": "отзыва", "many": "отзывов", "other": "отзыва"},
+        {"one": "review", "other": "reviews"},
+    ),
+    "week_acc": (
+        {"one": "неделю", "few": "недели", "many": "недель", "other": "недели"},
+        {"one": "week", "other": "weeks"},
+    ),
 }
 
 DEFINITIONS: list[tuple[str, tuple[str, str]]] = [
@@ -295,12 +354,19 @@ class Translator:
 
     def weeks(self, n: int) -> str:
         """``10 недель`` / ``2 недели`` / ``1 неделю`` (accusative after «последние»), ``10 weeks`` / ``1 week``."""
-        if self.lang == "en":
-            return f"{n} week" if n == 1 else f"{n} weeks"
-        from babel import Locale
+        return self.count(n, "week_acc")
 
-        form = Locale("ru").plural_form(n)
-        return f"{n} " + {"one": "неделю", "few": "недели"}.get(form, "недель")
+    def count(self, n: int, noun: str) -> str:
+        """``n`` and the noun in the plural form CLDR's rules pick for ``n`` (Babel): ``1 упоминание``, ``1 mention``,
+        ``21 упоминание``, ``3 упоминания``, ``5 упоминаний``. The number is formatted for the language."""
+        from babel import Locale
+        from babel.numbers import format_decimal
+
+        forms = NOUNS[noun][self._i]
+        locale = "ru_RU" if self.lang == "ru" else "en_GB"
+        category = Locale.parse(locale).plural_form(abs(n))
+        word = forms.get(category, forms["other"])
+        return f"{format_decimal(n, locale=locale)}\u00a0{word}"
 
     def platform(self, platform: str | None) -> str:
         """A platform id as readers know it (``appstore`` → ``App Store``); unknown ids are shown as they are."""

@@ -14,9 +14,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from molva.digest import competition, sections, signals
+from molva.digest import competition, sections, signals, verdict
 from molva.digest.fmt import Formatter
 from molva.digest.i18n import Translator
+from molva.digest.links import join_url
+from molva.digest.mail import render_email
 from molva.digest.queries import QueryLog
 from molva.digest.quotes import QUOTE_MAX
 
@@ -47,6 +49,9 @@ class DigestResult:
     html: str
     text: str
     counts: dict[str, int] = field(default_factory=dict)
+    email_html: str = ""
+    images: dict[str, bytes] = field(default_factory=dict)  # Content-ID -> PNG, referenced as cid: by email_html
+    preview: str = ""
 
 
 def parse_iso_week(week: str) -> date:
@@ -153,7 +158,7 @@ def _build(
         headline["queries"].append("survey_check")
     # emerging topics pick their quote first: it is all that says what an unnamed new topic is about
     emerging = signals.emerging(log, scope, quotes)
-    context = {
+    context: dict[str, Any] = {
         "scope": scope,
         "headline": headline,
         "trends": sections.trends(log, scope, first_week),
@@ -163,7 +168,9 @@ def _build(
         "alerts": signals.alerts(log, scope, coverage_rows),
         "recommendations": signals.recommendations(log, scope, quotes),
         "coverage": coverage,
+        "base_url": config.digest.base_url if config is not None else None,
     }
+    context["brief"] = verdict.brief(log, scope, context["recommendations"], context["topics"])
     return context, log
 
 
@@ -171,6 +178,7 @@ def _environment() -> Any:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
     from molva.digest.charts import text_sparkline
+    from molva.digest.links import safe_url
     from molva.digest.quotes import markdown_escape
 
     env = Environment(
@@ -182,6 +190,7 @@ def _environment() -> Any:
         keep_trailing_newline=True,
     )
     env.filters["md"] = markdown_escape
+    env.filters["safeurl"] = safe_url
     env.filters["textspark"] = text_sparkline
     return env
 
@@ -189,9 +198,12 @@ def _environment() -> Any:
 def _write(context: dict[str, Any], log: QueryLog, *, formats: Sequence[str], out_dir: Path) -> DigestResult:
     scope: sections.Scope = context["scope"]
     t, f = Translator(scope.lang), Formatter(scope.lang)
-    stem = f"digest-{scope.brand_id}-{scope.iso_week}"
+    # the language is in every name, so ru and en renderings sit side by side in one folder
+    stem = f"digest-{scope.brand_id}-{scope.iso_week}-{scope.lang}"
     queries_dir = out_dir / f"{stem}-sql"
-    subject = f"{t('title')}: {scope.brand_name}, {scope.iso_week}"
+    brief = context["brief"]
+    subject = f"{brief['subject']} · {t('title')} {scope.iso_week}"
+    base_url = context.get("base_url")
     week_end = scope.week_start + timedelta(days=6)
     env = _environment()
     common = {
@@ -204,9 +216,11 @@ def _write(context: dict[str, Any], log: QueryLog, *, formats: Sequence[str], ou
         "queries_dir": queries_dir.name,
         "quote_max": QUOTE_MAX,
         "definitions": t.definitions(),
+        "sql_url": lambda name: join_url(base_url, queries_dir.name, f"{name}.sql"),
     }
     html = env.get_template("digest.html.j2").render(**common, pdf=False)
     text = env.get_template("digest.txt.j2").render(**common)
+    mail = render_email(env, common, base_url=base_url, queries_dir=queries_dir.name)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
     for fmt in formats:
@@ -243,4 +257,7 @@ def _write(context: dict[str, Any], log: QueryLog, *, formats: Sequence[str], ou
         html=html,
         text=text,
         counts=counts,
+        email_html=mail.html,
+        images=mail.images,
+        preview=mail.preview,
     )

@@ -235,6 +235,8 @@ def trends(log: QueryLog, s: Scope, first_week: date) -> dict[str, Any]:
     return {
         "n_weeks": len(weeks),
         "charts": {"rating": rating, "sentiment": sentiment, "volume": volume},
+        # the same series for the e-mail's PNG charts (molva/digest/png.py)
+        "data": {"labels": labels, "rating": rating_series, "sentiment": sentiment_series, "volume": volume_series},
         "table": table,
         "queries": ["trend"],
     }

@@ -77,7 +77,7 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
 
 
 def build_message(result: DigestResult, recipients: Sequence[str], sender: str) -> EmailMessage:
-    """The e-mail: plain text first, HTML as the preferred alternative, the PDF attached if it was rendered."""
+    """The e-mail: plain text first, HTML (with its PNG charts) as the preferred alternative, the PDF attached."""
     message = EmailMessage()
     message["Subject"] = result.subject
     message["From"] = sender
@@ -86,7 +86,14 @@ def build_message(result: DigestResult, recipients: Sequence[str], sender: str) 
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
     message["Content-Language"] = result.lang
     message.set_content(result.text, subtype="plain", charset="utf-8")
-    message.add_alternative(result.html, subtype="html", charset="utf-8")
+    # the e-mail rendering (molva/digest/mail.py), not the web page: inlined CSS, PNG charts as related cid: parts
+    message.add_alternative(result.email_html or result.html, subtype="html", charset="utf-8")
+    html_part = message.get_body(preferencelist=("html",))
+    assert isinstance(html_part, EmailMessage)
+    for cid, image in result.images.items():
+        html_part.add_related(
+            image, maintype="image", subtype="png", cid=f"<{cid}>", filename=cid.split("@")[0] + ".png"
+        )
     pdf = result.paths.get("pdf")
     if pdf is not None and pdf.exists():
         message.add_attachment(pdf.read_bytes(), maintype="application", subtype="pdf", filename=pdf.name)

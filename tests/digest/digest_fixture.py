@@ -50,6 +50,10 @@ PRAISE = {
     "emerging-0001": ["Easy parking near the pick-up point.", "Удобная парковка у пункта выдачи."],
 }
 HTML_REVIEW = '<script>alert("x")</script> <b>Courier</b> lost my order & nobody called back.'
+# A review URL built to break out of a Markdown link and an HTML attribute, and an unbroken string a page cannot wrap
+# at a space (it must wrap anyway, not widen the page).
+HOSTILE_URL = "https://evil.example/x>)<img src=x onerror=alert(6)>"
+UNBROKEN = "Tracking" + "X" * 110
 LONG_SENTENCE = "The delivery " + "was late again and again, " * 20 + "which is unacceptable."
 
 
@@ -101,8 +105,9 @@ def build_fixture_warehouse(path: Path, *, seed: int = 7) -> FixtureInfo:
                                 emerging=own and w == N_WEEKS - 1 and rng.random() < 0.25)  # fmt: skip
     # Safety cases: a review whose text carries HTML, and a very long sentence, both delivery complaints this week.
     at = datetime.combine(LAST_WEEK, datetime.min.time()) + timedelta(days=2, hours=9)
-    _insert_review(con, "lastochka-html", "lastochka", "trustpilot", "review", 1.0, 5.0, at, [(HTML_REVIEW, "delivery",
-                   "complaint", 0.99)], "negative", "https://trustpilot.example/lastochka/html")  # fmt: skip
+    hostile = HTML_REVIEW + " " + UNBROKEN
+    _insert_review(con, "lastochka-html", "lastochka", "trustpilot", "review", 1.0, 5.0, at, [(hostile, "delivery",
+                   "complaint", 0.99)], "negative", HOSTILE_URL)  # fmt: skip
     _insert_review(con, "lastochka-long", "lastochka", "trustpilot", "review", 1.0, 5.0, at, [(LONG_SENTENCE,
                    "delivery", "complaint", 0.98)], "negative", None)  # fmt: skip
     # Crawl runs: one failed run for a competitor source.

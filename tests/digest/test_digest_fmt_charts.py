@@ -30,10 +30,19 @@ def test_every_string_has_both_languages() -> None:
     for key, (ru, en) in STRINGS.items():
         assert ru and en, key
     en, ru = Translator("en"), Translator("ru")
-    assert en("trends_note", weeks=en.weeks(10)) == "The last 10 weeks, by platform."
-    assert [ru.weeks(n) for n in (1, 3, 5, 11, 21, 22)] == [
+    assert en("trends_note", weeks=en.weeks(10)) == "The last 10\u00a0weeks, by platform."
+    assert [ru.weeks(n).replace("\u00a0", " ") for n in (1, 3, 5, 11, 21, 22)] == [
         "1 неделю", "3 недели", "5 недель", "11 недель", "21 неделю", "22 недели",
     ]  # fmt: skip
+    # plural categories come from CLDR (Babel): "1 упоминание", "1 mention", never "1 упоминания" / "1 mentions"
+    assert [ru.count(n, "mention").replace("\u00a0", " ") for n in (1, 2, 5, 21, 111, 1500)] == [
+        "1 упоминание", "2 упоминания", "5 упоминаний", "21 упоминание", "111 упоминаний", "1 500 упоминаний",
+    ]  # fmt: skip
+    assert [en.count(n, "mention").replace("\u00a0", " ") for n in (1, 2, 1500)] == [
+        "1 mention", "2 mentions", "1,500 mentions",
+    ]  # fmt: skip
+    # the lift is a hedged estimate in both languages, not a promise
+    assert "выросла бы" in ru("rec_lift", lift="+0,42") and "would rise" in en("rec_lift", lift="+0.42")
     assert ru.platform("yandex_maps") == "Яндекс Карты" and en.platform("newsite") == "newsite"
     with pytest.raises(KeyError, match="missing"):
         Translator("ru")("no-such-key")

@@ -29,7 +29,7 @@ SECTIONS = [
 def test_default_week_and_brand(rendered: dict[str, DigestResult]) -> None:
     for lang, result in rendered.items():
         assert (result.brand_id, result.week, result.lang) == ("lastochka", "2026-W47", lang)
-        assert result.paths["html"].name == "digest-lastochka-2026-W47.html"
+        assert result.paths["html"].name == f"digest-lastochka-2026-W47-{lang}.html"
         assert set(result.paths) == {"html", "md", "pdf"} and all(p.stat().st_size > 0 for p in result.paths.values())
     assert rendered["ru"].brand_name == "Ласточка" and rendered["en"].brand_name == "Lastochka"
 
@@ -88,7 +88,11 @@ def test_long_quotes_trimmed_and_authors_hidden(rendered: dict[str, DigestResult
 
 def test_quotes_link_to_reviews(rendered: dict[str, DigestResult]) -> None:
     html = rendered["en"].html
-    assert '<a href="https://trustpilot.example/lastochka/html">review lastochka-html</a>' in html
+    # the hostile URL is kept as a link only percent-encoded: it cannot close the attribute or open a tag
+    assert (
+        '<a href="https://evil.example/x%3E%29%3Cimg%20src=x%20onerror=alert%286%29%3E">review lastochka-html</a>'
+        in html
+    )
     assert "review lastochka-long" in html  # no URL stored: the review id is still named
     rising = html[html.find('<section id="rising">') : html.find('<section id="praise">')]
     assert rising.count("<q>") >= 2
@@ -97,8 +101,9 @@ def test_quotes_link_to_reviews(rendered: dict[str, DigestResult]) -> None:
 def test_charts_inline_and_self_contained(rendered: dict[str, DigestResult]) -> None:
     html = rendered["ru"].html
     assert html.count("<svg") >= 4  # rating, sentiment, volume, competitors (+ sparklines)
-    for external in ("<img", "<link", "<script", "src="):
+    for external in ("<img", "<link", "<script"):
         assert external not in html
+    assert not re.search(r"<[^>]+\ssrc=", html)
 
 
 def test_sections_have_content(rendered: dict[str, DigestResult]) -> None:
@@ -114,7 +119,7 @@ def test_sections_have_content(rendered: dict[str, DigestResult]) -> None:
 
 def test_queries_shipped_and_reproducible(rendered: dict[str, DigestResult], fixture_db: FixtureInfo) -> None:
     result = rendered["en"]
-    named = set(re.findall(r'href="digest-lastochka-2026-W47-sql/([a-z_]+)\.sql"', result.html))
+    named = set(re.findall(r'href="digest-lastochka-2026-W47-en-sql/([a-z_]+)\.sql"', result.html))
     assert {"headline", "trend", "rising_complaints", "competitors", "recommendations", "coverage"} <= named
     con = duckdb.connect(str(fixture_db.path), read_only=True)
     try:

@@ -67,3 +67,50 @@ def test_chromium_screenshot_shows_charts(rendered: dict[str, DigestResult], tmp
     control = tmp_path / "no-charts.png"
     _screenshot(binary, stripped, control, width)
     assert all(_count(control, color_for(p, 0)) < 20 for p in counts)
+
+
+def _overflow(binary: str, page: Path, width: int, work: Path) -> tuple[int, int]:
+    """The page's ``scrollWidth`` laid out ``width`` px wide by Chromium, and how far the widest inner scroll box
+    (a table's ``overflow-x: auto`` wrapper) overflows: a table cut off behind a scroll bar counts too.
+
+    Headless Chromium will not make a window narrower than 500 px, so the page is laid out in a same-origin
+    ``srcdoc`` iframe of exactly ``width`` px, and a probe script (added to this copy only) reports its scroll width.
+    """
+    import html as html_lib
+
+    probe = (
+        "<script>window.addEventListener('load',()=>{parent.document.body.setAttribute('data-sw',"
+        "document.documentElement.scrollWidth+':'+Math.max(0,...Array.from(document.querySelectorAll('*'))"
+        ".filter(e=>e.scrollWidth>e.clientWidth+1&&getComputedStyle(e).overflowX!=='visible')"
+        ".map(e=>e.scrollWidth-e.clientWidth)));});</script>"
+    )
+    inner = page.read_text(encoding="utf-8").replace("</body>", probe + "</body>")
+    outer = work / f"measure-{width}.html"
+    outer.write_text(
+        f'<!DOCTYPE html><html><body style="margin:0"><iframe style="width:{width}px;height:800px;border:0" '
+        f'srcdoc="{html_lib.escape(inner, quote=True)}"></iframe></body></html>',
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [binary, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
+         f"--user-data-dir={work / 'chromium-profile'}", "--window-size=1400,900", "--virtual-time-budget=5000",
+         "--dump-dom", outer.resolve().as_uri()],
+        check=True, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    found = re.search(r'data-sw="(\d+):(\d+)"', done.stdout)
+    assert found, done.stdout[-500:]
+    return int(found.group(1)), int(found.group(2))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [390, 600, 1280])
+def test_no_horizontal_scroll(rendered: dict[str, DigestResult], tmp_path: Path, width: int) -> None:
+    """The web page and the e-mail fit a phone, a mail pane and a desktop; the fixture's quotes include a 118-character
+    unbroken token and a hostile URL, which must wrap instead of widening the page."""
+    binary = _chromium()
+    for lang, result in rendered.items():
+        mail = tmp_path / f"email-{lang}.html"
+        mail.write_text(result.email_html, encoding="utf-8")
+        for page in (result.paths["html"], mail):
+            page_width, inner = _overflow(binary, page, width, tmp_path)
+            assert page_width <= width and inner == 0, (lang, page.name, width, page_width, inner)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,15 +80,33 @@ def test_send_html_with_text_alternative(rendered: dict[str, DigestResult], smtp
     rcpts, raw = inbox.messages[0]
     assert rcpts == ["cx@lastochka.example", "board@lastochka.example"]
     msg = email.message_from_bytes(raw, policy=email.policy.default)
-    assert msg["Subject"] == "Еженедельный обзор репутации: Ласточка, 2026-W47"
+    subject = str(msg["Subject"])
+    # the key figure leads the subject: the 4-week average rating, its change and the rank
+    assert re.match(r"Ласточка: \d,\d\d★ \([+−]\d,\d\d к 4 неделям до того\)", subject), subject
+    assert subject.endswith("Еженедельный обзор репутации 2026-W47")
     assert msg["From"] == "molva@lastochka.example"
     body = msg.get_body(preferencelist=("html",))
     plain = msg.get_body(preferencelist=("plain",))
     assert body is not None and plain is not None
-    assert '<section id="recommendations">' in body.get_content()
-    assert "Ласточка" in plain.get_content() and "<" not in plain.get_content().split("\n")[0]
-    attachments = [part.get_filename() for part in msg.iter_attachments()]
-    assert attachments == ["digest-lastochka-2026-W47.pdf"]
+    html = body.get_content()
+    assert "<svg" not in html and "<style" not in html and "<script" not in html
+    assert 'width="600"' in html and result.preview in html.replace("&nbsp;", "\u00a0")
+    assert len(html.encode("utf-8")) < 100_000
+    # every link is absolute http(s): no relative SQL paths, no in-page anchors, no file:// paths
+    hrefs = re.findall(r'href="([^"]*)"', html)
+    assert hrefs and all(h.startswith(("https://", "http://")) for h in hrefs), hrefs
+    # charts: PNG parts with a Content-ID, each referenced by cid: from the HTML
+    cids = re.findall(r'src="cid:([^"]+)"', html)
+    parts = {str(p["Content-ID"]).strip("<>"): p for p in msg.walk() if p.get_content_type() == "image/png"}
+    assert len(cids) >= 4 and set(cids) == set(parts)
+    assert all(p.get_content()[:8] == b"\x89PNG\r\n\x1a\n" for p in parts.values())
+    text = plain.get_content()
+    for heading in ("Вывод недели", "Ключевые показатели", "Сравнение с конкурентами", "Динамика", "Рекомендации"):
+        assert f"== {heading} ==" in text, heading
+    attachments = [
+        part.get_filename() for part in msg.iter_attachments() if part.get_content_type() == "application/pdf"
+    ]
+    assert attachments == ["digest-lastochka-2026-W47-ru.pdf"]
 
 
 def test_send_needs_recipients(rendered: dict[str, DigestResult]) -> None:
@@ -107,8 +126,8 @@ def test_cli_renders_and_sends(
     args = ["digest", "--db", str(fixture_db.path), "--out", str(out), "--lang", "en", "--week", "2026-W46"]
     result = CliRunner().invoke(app, [*args, "--format", "html,md", "--send", "--to", "cx@example.org"])
     assert result.exit_code == 0, result.output
-    assert (out / "digest-lastochka-2026-W46.html").exists() and (out / "digest-lastochka-2026-W46.md").exists()
-    assert (out / "digest-lastochka-2026-W46-sql" / "headline.sql").exists()
+    assert (out / "digest-lastochka-2026-W46-en.html").exists() and (out / "digest-lastochka-2026-W46-en.md").exists()
+    assert (out / "digest-lastochka-2026-W46-en-sql" / "headline.sql").exists()
     assert "sent to cx@example.org" in result.output
     assert len(inbox.messages) == 1
 

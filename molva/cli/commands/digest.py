@@ -40,9 +40,11 @@ def digest(
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Render the weekly reputation digest of a brand from the marts: reports/digest-<brand>-<week>.<ext>.
+    """Render the weekly reputation digest of a brand from the marts: reports/digest-<brand>-<week>-<lang>.<ext>.
 
-    Each chart and table names the saved SQL query behind it; the queries are written beside the digest.
+    It opens with the verdict (rating trend, rank, main driver, owner, action). Each chart and table names the saved
+    SQL query behind it; the queries are written beside the digest. --send mails the e-mail rendering (inlined CSS,
+    PNG charts); set digest.base_url in the config to link the SQL files from it.
     """
     from molva.cli.common import db_path, load_config_or_exit
     from molva.digest.render import DigestError, render_digest
