@@ -1,8 +1,9 @@
 """The verdict-first brief at the top of every digest: where the brand stands, what drives it, who acts, what to do.
 
 State: the average rating of the last 4 weeks against the 4 weeks before (means weighted by rated reviews), with a
-Welch t-test on the weekly means (each week one observation, so the test asks whether the level moved beyond the
-ordinary week-to-week swing; ``scipy.stats.ttest_ind(equal_var=False)``, p < 0.05), whether the level is the lowest
+Welch t-test over the individual rated reviews of the two windows (each window's mean and standard deviation pooled
+exactly from the weeks' n, mean and standard deviation in ``mart_brand_period``, the deviation recovered from its 95 %
+interval; ``scipy.stats.ttest_ind_from_stats(equal_var=False)``, p < 0.05), whether the level is the lowest
 or highest of the trend window, and the brand's rank among the tracked brands on rating, CSAT and NPS proxy over the
 4 weeks (``mart_competitors``, window ``4w``). Driver and owner: the top recommendation (impact ranking) and its
 team; the action follows from the two. The key figure goes into the e-mail subject and preview text.
@@ -29,6 +30,25 @@ def _window_mean(rows: list[dict[str, Any]]) -> tuple[float | None, int]:
     return sum(v * k for v, k in rated) / n, n
 
 
+def _window_stats(rows: list[dict[str, Any]]) -> tuple[float, float, int] | None:
+    """(mean, sample sd, n) of every rated review in the weeks, from each week's n, mean and sd (exact pooling)."""
+    weeks = []
+    for r in rows:
+        n = int(r["n_rated"] or 0)
+        if r["avg_rating"] is None or n == 0:
+            continue
+        mean = float(r["avg_rating"])
+        high = r.get("avg_rating_ci_high")
+        sd = (float(high) - mean) / 1.96 * math.sqrt(n) if high is not None and n >= 2 else 0.0
+        weeks.append((n, mean, sd))
+    total = sum(n for n, _, _ in weeks)
+    if total < 2:
+        return None
+    grand = sum(n * m for n, m, _ in weeks) / total
+    squares = sum((n - 1) * sd**2 + n * (m - grand) ** 2 for n, m, sd in weeks)
+    return grand, math.sqrt(squares / (total - 1)), total
+
+
 def rating_trend(log: QueryLog, s: Scope) -> dict[str, Any]:
     """Last 4 weeks against the 4 before: weighted means, n, Welch p-value and whether the level is a window extreme."""
     rows = [
@@ -41,16 +61,16 @@ def rating_trend(log: QueryLog, s: Scope) -> dict[str, Any]:
     now, n_now = _window_mean(recent)
     prev, n_prev = _window_mean(before)
     p_value: float | None = None
-    a = [float(r["avg_rating"]) for r in recent if r["avg_rating"] is not None]
-    b = [float(r["avg_rating"]) for r in before if r["avg_rating"] is not None]
-    if len(a) >= 2 and len(b) >= 2:
-        from scipy.stats import ttest_ind
+    a, b = _window_stats(recent), _window_stats(before)
+    if a is not None and b is not None:
+        if a[1] == 0 and b[1] == 0:
+            p_value = 1.0 if a[0] == b[0] else 0.0  # no spread in either window: any difference is exact
+        else:
+            from scipy.stats import ttest_ind_from_stats
 
-        result = ttest_ind(a, b, equal_var=False)
-        p = float(result.pvalue)
-        p_value = None if math.isnan(p) else p
-        if p_value is None and now is not None and prev is not None:
-            p_value = 1.0 if now == prev else 0.0  # no spread in either window: any difference is exact
+            result = ttest_ind_from_stats(a[0], a[1], a[2], b[0], b[1], b[2], equal_var=False)
+            p = float(result.pvalue)
+            p_value = None if math.isnan(p) else p
     # the 4-week level against every 4-week window of the trend (low/high "in N weeks")
     window_means = [_window_mean(rows[i : i + WINDOW])[0] for i in range(0, max(0, len(rows) - WINDOW + 1))]
     levels = [v for v in window_means if v is not None]

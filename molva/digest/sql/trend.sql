@@ -7,6 +7,7 @@ select
     bp.n_items,
     bp.n_rated,
     bp.avg_rating,
+    bp.avg_rating_ci_high,
     bp.csat,
     bp.n_sentiment,
     bp.net_sentiment,
