@@ -105,3 +105,28 @@ def test_tag_wires_the_models(tmp_path: Path, monkeypatch) -> None:  # type: ign
     monkeypatch.setattr(cli, "_sentiment_predictor", missing)
     failed = runner.invoke(app, ["surveys", "tag", "--db", str(db)])
     assert failed.exit_code == 1 and "--no-sentiment" in failed.output
+
+
+def test_indices_come_from_the_marts_rebuilt_first(tmp_path: Path) -> None:
+    """The command rebuilds the marts (so a change shows), --no-build reads them as last built; undated rows print."""
+    import duckdb
+
+    _, _, db = _import(tmp_path)
+    args = ["surveys", "indices", "--period", "week", "--db", str(db)]
+    first = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert first.exit_code == 0, first.output
+    assert "undated" not in first.output and "2024-01-08" in first.output  # r01's week (Monday)
+    con = duckdb.connect(str(db))
+    con.execute("update survey_responses set responded_at = null where respondent_id = 'r01'")
+    con.close()
+    stale = runner.invoke(app, [*args, "--no-build"], env={"COLUMNS": "200"})
+    assert stale.exit_code == 0 and "undated" not in stale.output  # the marts as last built
+    fresh = runner.invoke(app, args, env={"COLUMNS": "200"})
+    line = next(row for row in fresh.output.splitlines() if "undated" in row)
+    assert " 1 " in line and "100.0" in line  # r01 alone: n 1, NPS 10 -> +100
+    assert "2024-01-08" not in fresh.output
+    day = runner.invoke(app, ["surveys", "indices", "--period", "day", "--db", str(db)], env={"COLUMNS": "200"})
+    assert day.exit_code == 0 and "2024-01-19" in day.output  # r02, answered 20.01 00:00 MSK
+    everything = runner.invoke(app, ["surveys", "indices", "--db", str(db)], env={"COLUMNS": "200"})
+    line = next(row for row in everything.output.splitlines() if "cx-2024-h1" in row)
+    assert " 9 " in line and "12.5" in line  # period all counts the undated response too

@@ -1,5 +1,5 @@
-"""The survey marts: built by warehouse.marts with the other marts, contracts hold, and figures match the Python
-indices (which test_report.py checks against hand-computed values) and hand-computed review proxies."""
+"""The survey marts: built by warehouse.marts with the other marts, contracts hold, every grain partitions the
+respondents, and figures match hand-computed values (test_report.py checks the indices themselves by hand)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ from collections.abc import Iterator
 from datetime import datetime
 
 import duckdb
+import numpy as np
 import pytest
 
 from warehouse.marts import build_marts, check_contracts
 from warehouse.surveys.drivers import run_driver_analysis
 from warehouse.surveys.importer import ImportResult, import_survey
 from warehouse.surveys.mapping import SurveyMapping, load_mapping
-from warehouse.surveys.report import compute_indices, survey_weights
+from warehouse.surveys.report import read_indices, survey_weights
 from warehouse.surveys.tagging import tag_open_answers
 
 from .conftest import RU_CSV, SURVEY_YAML
@@ -51,37 +52,48 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyC
     con.close()
 
 
-@pytest.mark.parametrize("grain", ["week", "month", "quarter", "year"])
+# the nine respondents' answer counts: NPS 8 (3 P, 3 Pa, 2 D), CSAT 9, CES 9 (see test_report.py)
+TOTALS = (9, 8, 3, 3, 2, 9, 9)
+
+
+@pytest.mark.parametrize("grain", ["all", "day", "week", "month", "quarter", "year"])
 @pytest.mark.parametrize("dimension", ["all", "segment", "channel", "touchpoint"])
-def test_indices_mart_matches_python(built: duckdb.DuckDBPyConnection, grain: str, dimension: str) -> None:
+def test_every_grain_and_dimension_partitions_the_respondents(
+    built: duckdb.DuckDBPyConnection, grain: str, dimension: str
+) -> None:
     con = built
-    mart = {
-        (r[0], r[1]): r[2:]
-        for r in con.execute(
-            "select period_start, dimension_value, n_responses, nps, nps_ci_low, nps_ci_high, csat, csat_mean, "
-            "ces_mean, share_ces_easy, nsat, cdsat, csi from mart_survey_indices "
-            "where period_grain = ? and dimension = ?",
-            [grain, dimension],
-        ).fetchall()
-    }
-    python = compute_indices(con, dimension=dimension, period=grain)
-    assert len(mart) == len(python)
-    for row in python:
-        got = mart[(row.period_start, row.value if dimension != "all" else "all")]
-        want = (
-            row.n,
-            None if row.nps.nps is None else row.nps.nps / 100,
-            None if row.nps.ci_low is None else row.nps.ci_low / 100,
-            None if row.nps.ci_high is None else row.nps.ci_high / 100,
-            None if row.csat.share is None else row.csat.share / 100,
-            row.csat.mean,
-            row.ces.mean,
-            None if row.ces.share is None else row.ces.share / 100,
-            row.nsat,
-            None if row.cdsat is None else row.cdsat / 100,
-            row.csi,
-        )
-        assert got == pytest.approx(want), (row.period_start, row.value)
+    totals = con.execute(
+        "select sum(n_responses), sum(n_nps), sum(n_promoters), sum(n_passives), sum(n_detractors), sum(n_csat), "
+        "sum(n_ces), count(*) filter (where is_undated) from mart_survey_indices "
+        "where period_grain = ? and dimension = ?",
+        [grain, dimension],
+    ).fetchone()
+    assert totals is not None and tuple(int(t) for t in totals) == (*TOTALS, 0)  # every sample response is dated
+    rows = read_indices(con, dimension=dimension, period=grain)
+    assert sum(r.n for r in rows) == 9
+    if grain == "all":
+        assert con.execute(
+            "select distinct period_start from mart_survey_indices where period_grain = 'all'"
+        ).fetchall() == [(datetime(1, 1, 1).date(),)]
+        assert {r.period_start for r in rows} == {None}
+    else:
+        assert None not in {r.period_start for r in rows}
+    if dimension == "all":  # the overall figures of the whole survey, whatever the grain's cut
+        assert {r.value for r in rows} == {"all"}
+
+
+def test_day_grain_by_hand(built: duckdb.DuckDBPyConnection) -> None:
+    # one response a day, cut on the stored UTC timestamp (r01 answered 15.01 00:00 MSK = 14.01 21:00 UTC)
+    rows = built.execute(
+        "select strftime(period_start, '%m-%d'), n_responses, nps, csat from mart_survey_indices "
+        "where period_grain = 'day' and dimension = 'all' order by period_start"
+    ).fetchall()
+    # NPS 10 9 8 7 6 3 10 - 8 and CSAT 5 4 4 3 2 1 5 4 2 (r08's NPS was out of scale)
+    assert rows == [
+        ("01-14", 1, 1.0, 1.0), ("01-19", 1, 1.0, 1.0), ("02-01", 1, 0.0, 1.0), ("02-09", 1, 0.0, 0.0),
+        ("02-29", 1, -1.0, 0.0), ("03-14", 1, -1.0, 0.0), ("04-04", 1, 1.0, 1.0), ("04-11", 1, None, 1.0),
+        ("04-29", 1, 0.0, 0.0),
+    ]  # fmt: skip
 
 
 def test_quarterly_nps_in_the_mart_by_hand(con: duckdb.DuckDBPyConnection, ru_loaded: ImportResult) -> None:
@@ -119,6 +131,15 @@ def test_correlation_weights_in_sql_match_python(con: duckdb.DuckDBPyConnection,
     weights, source = survey_weights(con, "cx-2024-h1")
     assert source == "correlation"
     assert sql == pytest.approx(weights)
+    # by hand (numpy): Pearson r with overall = CSAT normalised, clipped at 0, normalised to sum 1
+    overall = [(c - 1) / 4 for c in (5, 4, 4, 3, 2, 1, 5, 4, 2)]
+    ratings = {
+        "product": [(x - 1) / 4 for x in (5, 4, 4, 3, 2, 1, 5, 4, 3)],
+        "service": [(x - 1) / 4 for x in (5, 5, 4, 4, 3, 2, 4, 4, 2)],
+        "price": [(x - 1) / 4 for x in (4, 3, 4, 2, 2, 1, 5, 3, 3.5)],
+    }
+    r = {f: max(float(np.corrcoef(x, overall)[0, 1]), 0.0) for f, x in ratings.items()}
+    assert sql == pytest.approx({f: v / sum(r.values()) for f, v in r.items()})
     assert con.execute("select distinct weight_source from mart_survey_factors").fetchall() == [("correlation",)]
 
 

@@ -7,6 +7,7 @@ The nine valid respondents of survey_ru_cp1251.csv (NPS, CSAT 1-5, CES 1-7 | pro
     r04 Feb offline B2B store     7 3 4 | 3 4 2      r10 Apr online  B2C support   8 2 3 | 3 2 3.5
     r05 Mar online  B2C support   6 2 3 | 2 3 2
 CSI weights declared 0.5 / 0.3 / 0.2; a factor's normalised mean is (mean - 1) / 4.
+The figures are read from mart_survey_indices (built on the sample), the one place they are computed.
 """
 
 from __future__ import annotations
@@ -14,14 +15,20 @@ from __future__ import annotations
 from datetime import date
 
 import duckdb
+import numpy as np
 import pytest
 
-from warehouse.surveys import indices as ix
 from warehouse.surveys.importer import ImportResult, import_survey
 from warehouse.surveys.mapping import SurveyMapping
-from warehouse.surveys.report import compute_indices, period_start, survey_weights
+from warehouse.surveys.report import IndexRow, ensure_survey_marts, read_indices, survey_weights
 
 from .conftest import RU_CSV
+
+
+def compute_indices(con: duckdb.DuckDBPyConnection, **kwargs: str) -> list[IndexRow]:
+    """Build the marts on the current warehouse and read the indices, as `molva surveys indices` does."""
+    ensure_survey_marts(con)
+    return read_indices(con, **kwargs)
 
 
 def _by_value(rows):  # type: ignore[no-untyped-def]
@@ -87,16 +94,24 @@ def test_nps_by_quarter(con: duckdb.DuckDBPyConnection, ru_loaded: ImportResult)
     assert q2.csi == pytest.approx(100 * 16.6 / 24)
 
 
-def test_periods() -> None:
-    from datetime import datetime
-
-    at = datetime(2024, 5, 15, 23, 0)  # a Wednesday
-    assert [period_start(at, p) for p in ("day", "week", "month", "quarter", "year")] == [
-        date(2024, 5, 15), date(2024, 5, 13), date(2024, 5, 1), date(2024, 4, 1), date(2024, 1, 1)
-    ]  # fmt: skip
-    assert period_start(None, "week") is None and period_start(at, "all") is None
+def test_periods_and_undated(con: duckdb.DuckDBPyConnection, ru_loaded: ImportResult) -> None:
+    # r07 answered on a Wednesday late evening (UTC); r08 has no date
+    con.execute("update survey_responses set responded_at = '2024-05-15 23:00' where respondent_id = 'r07'")
+    con.execute("update survey_responses set responded_at = null where respondent_id = 'r08'")
+    want = {"day": date(2024, 5, 15), "week": date(2024, 5, 13), "month": date(2024, 5, 1),
+            "quarter": date(2024, 4, 1), "year": date(2024, 1, 1)}  # fmt: skip
+    ensure_survey_marts(con)
+    for period, start in want.items():
+        rows = read_indices(con, period=period)
+        assert start in {r.period_start for r in rows}, period
+        undated = rows[0]  # undated first, period_start None
+        assert undated.period_start is None and undated.n == 1 and undated.nps.n == 0  # r08 has no valid NPS
+        assert sum(r.n for r in rows) == 9
+    (everything,) = read_indices(con, period="all")  # period 'all' counts the undated response too
+    assert (everything.period_start, everything.n, everything.nps.n) == (None, 9, 8)
+    assert everything.nps.nps == pytest.approx(12.5)
     with pytest.raises(ValueError, match="unknown period"):
-        period_start(at, "fortnight")
+        read_indices(con, period="fortnight")
 
 
 def test_bad_dimension(con: duckdb.DuckDBPyConnection) -> None:
@@ -107,6 +122,7 @@ def test_bad_dimension(con: duckdb.DuckDBPyConnection) -> None:
 def test_correlation_importance_without_weights(con: duckdb.DuckDBPyConnection, ru_mapping: SurveyMapping) -> None:
     factors = {k: f.model_copy(update={"weight": None}) for k, f in ru_mapping.factors.items()}
     import_survey(con, RU_CSV, ru_mapping.model_copy(update={"factors": factors}))
+    ensure_survey_marts(con)
     weights, source = survey_weights(con, "cx-2024-h1")
     assert source == "correlation"
     # overall satisfaction = CSAT normalised (no `overall` column): r01 r02 r03 r04 r05 r06 r07 r08 r10
@@ -116,8 +132,11 @@ def test_correlation_importance_without_weights(con: duckdb.DuckDBPyConnection, 
         "service": [(x - 1) / 4 for x in (5, 5, 4, 4, 3, 2, 4, 4, 2)],
         "price": [(x - 1) / 4 for x in (4, 3, 4, 2, 2, 1, 5, 3, 3.5)],
     }
-    assert weights == pytest.approx(ix.correlation_weights(ratings, overall))
+    # Pearson r of each factor with overall (all positive here), normalised to sum 1
+    r = {f: float(np.corrcoef(x, overall)[0, 1]) for f, x in ratings.items()}
+    assert all(v > 0 for v in r.values())
+    assert weights == pytest.approx({f: v / sum(r.values()) for f, v in r.items()})
     assert sum(weights.values()) == pytest.approx(1)  # type: ignore[union-attr]
     (row,) = compute_indices(con)
     means = {"product": 22 / 36, "service": 24 / 36, "price": 18.5 / 36}
-    assert row.csi == pytest.approx(ix.csi(means, weights).csi)
+    assert row.csi == pytest.approx(100 * sum(weights[f] * m for f, m in means.items()))  # type: ignore[index]

@@ -1,4 +1,4 @@
-"""Open answers tagged through injected fakes, and the topic x NPS-segment cross-tab computed by hand."""
+"""Open answers tagged through injected fakes, and the topic x NPS-segment cross-tab (its mart) by hand."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 
 from warehouse.surveys.drivers import run_driver_analysis
 from warehouse.surveys.importer import ImportResult
+from warehouse.surveys.report import ensure_survey_marts
 from warehouse.surveys.tagging import tag_open_answers, topics_by_nps_segment
 
 KEYWORDS = {"доставк": "delivery", "поддержк": "support", "дорог": "price", "цен": "price", "продукт": "product"}
@@ -81,7 +82,9 @@ def test_predictor_output_shapes(con: duckdb.DuckDBPyConnection, ru_loaded: Impo
 
 def test_topics_by_nps_segment_by_hand(con: duckdb.DuckDBPyConnection, ru_loaded: ImportResult) -> None:
     tag_open_answers(con, None, fake_topics)
+    ensure_survey_marts(con)
     rows = {r.topic_id: r for r in topics_by_nps_segment(con)}
+    assert {r.survey_id for r in rows.values()} == {"cx-2024-h1"}
     # respondents with an open answer and an NPS: promoters r01 r02 r07, passives r04 r10, detractors r05 r06
     support = rows["support"]  # r05 r06 (D), r10 (Pa)
     assert (support.n_detractors, support.n_passives, support.n_promoters) == (2, 1, 0)
@@ -94,6 +97,8 @@ def test_topics_by_nps_segment_by_hand(con: duckdb.DuckDBPyConnection, ru_loaded
     )
     # what detractors talk about that promoters don't comes first
     assert [r.topic_id for r in topics_by_nps_segment(con)] == ["support", "price", "delivery", "product"]
+    assert topics_by_nps_segment(con, "cx-2024-h1") == topics_by_nps_segment(con)
+    assert topics_by_nps_segment(con, "other") == []
 
 
 def test_topics_feed_driver_analysis(con: duckdb.DuckDBPyConnection, ru_loaded: ImportResult) -> None:

@@ -1,24 +1,49 @@
-"""Indices per survey, period and one dimension (segment, channel or touchpoint), read from the warehouse.
+"""Indices per survey, period and one dimension (segment, channel or touchpoint), read from ``mart_survey_indices``.
 
-This is what ``molva surveys indices`` prints. Per-group CSI uses importance weights computed once per survey (declared,
-respondent-given, or correlation-derived over all its respondents) so groups are compared on the same weights.
+This is what ``molva surveys indices`` prints. The indices are computed in one place, the SQL marts
+(``warehouse/sql/marts/mart_survey_indices.sql`` with the formulas as macros in ``warehouse/sql/macros.sql``); this
+module only reads them, building the marts first when asked (:func:`ensure_survey_marts`), and converts shares to
+percent and NPS to points for display. Per-group CSI uses the importance weights of ``int_survey_csi_weights``
+(declared, respondent-given, or correlation-derived over all respondents of the survey), so groups are compared on
+the same weights.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Literal
+from datetime import date
+from typing import Any, Literal
 
 import duckdb
-
-from warehouse.surveys import indices as ix
 
 Dimension = Literal["all", "segment", "channel", "touchpoint"]
 Period = Literal["all", "day", "week", "month", "quarter", "year"]
 DIMENSIONS: tuple[str, ...] = ("all", "segment", "channel", "touchpoint")
 PERIODS: tuple[str, ...] = ("all", "day", "week", "month", "quarter", "year")
+SURVEY_MARTS: tuple[str, ...] = ("mart_survey_indices", "mart_survey_topics_nps", "mart_survey_factors")
+NO_PERIOD = date(1, 1, 1)  # mart_survey_indices.period_start of grain 'all' and of undated responses
+
+
+@dataclass(frozen=True)
+class NpsResult:
+    """NPS in points (-100..100) with its 95 % interval, and the answer counts behind it."""
+
+    n: int
+    n_promoters: int
+    n_passives: int
+    n_detractors: int
+    nps: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+
+@dataclass(frozen=True)
+class ScaleResult:
+    """Mean score and the share (%) of answers at or above a threshold (CSAT "satisfied", CES "easy")."""
+
+    n: int
+    mean: float | None
+    share: float | None
 
 
 @dataclass(frozen=True)
@@ -30,144 +55,96 @@ class IndexRow:
     dimension: str
     value: str | None
     n: int
-    nps: ix.NpsResult
-    csat: ix.ScaleResult
-    ces: ix.ScaleResult
+    nps: NpsResult
+    csat: ScaleResult
+    ces: ScaleResult
     nsat: float | None
     cdsat: float | None
     csi: float | None
 
 
-@dataclass
-class _Survey:
-    csat_min: float
-    csat_max: float
-    satisfied_min: float
-    ces_min: float
-    ces_max: float
-    easy_min: float
+def _pct(share: float | None) -> float | None:
+    return None if share is None else 100 * share
 
 
-def period_start(at: datetime | None, period: str) -> date | None:
-    """First day of the period holding ``at`` (weeks start on Monday, quarters on Jan/Apr/Jul/Oct 1)."""
-    if at is None or period == "all":
-        return None
-    d = at.date()
-    if period == "day":
-        return d
-    if period == "week":
-        return d - timedelta(days=d.weekday())
-    if period == "month":
-        return d.replace(day=1)
-    if period == "quarter":
-        return date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
-    if period == "year":
-        return date(d.year, 1, 1)
-    raise ValueError(f"unknown period {period!r}; use one of {', '.join(PERIODS)}")
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    row = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'main' and table_name = ?", [name]
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def ensure_survey_marts(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    rebuild: bool = True,
+    sentiment_model: str | None = None,
+    timezone: str = "UTC",
+) -> bool:
+    """Build the marts (all of them, one transaction, :func:`warehouse.marts.build_marts`) when ``rebuild`` is set
+    or a survey mart is missing. Returns whether it built."""
+    if not rebuild and all(_has_table(con, name) for name in SURVEY_MARTS):
+        return False
+    from warehouse.marts import build_marts
+
+    build_marts(con, sentiment_model=sentiment_model, timezone=timezone)
+    return True
 
 
 def survey_weights(con: duckdb.DuckDBPyConnection, survey_id: str) -> tuple[dict[str, float] | None, str]:
-    """CSI importance weights of a survey and where they come from (declared > respondent > correlation > equal)."""
-    declared = dict(
-        con.execute("select factor, weight from survey_factor_weights where survey_id = ?", [survey_id]).fetchall()
-    )
-    if declared:
-        return ix.normalise_weights(declared), "declared"
-    given = dict(
-        con.execute(
-            "select factor, avg(importance) from survey_factor_ratings where survey_id = ? and importance is not null "
-            "group by factor",
-            [survey_id],
-        ).fetchall()
-    )
-    if given and sum(given.values()) > 0:
-        return ix.normalise_weights(given), "respondent"
+    """CSI importance weights of a survey and where they come from (declared > respondent > correlation > equal),
+    as ``int_survey_csi_weights`` computes them (the view exists once the marts are built)."""
     rows = con.execute(
-        """
-        select r.respondent_id, f.factor, (f.rating - f.rating_min) / (f.rating_max - f.rating_min),
-               coalesce(r.overall_sat, (r.csat_score - s.csat_min) / (s.csat_max - s.csat_min), r.nps_score / 10)
-        from survey_factor_ratings f
-        join survey_responses r using (survey_id, respondent_id)
-        join surveys s using (survey_id)
-        where f.survey_id = ?
-        order by r.respondent_id
-        """,
-        [survey_id],
+        "select factor, weight, weight_source from int_survey_csi_weights where survey_id = $survey_id",
+        {"survey_id": survey_id},
     ).fetchall()
-    respondents = sorted({r[0] for r in rows})
-    pos = {rid: i for i, rid in enumerate(respondents)}
-    overall: list[float | None] = [None] * len(respondents)
-    ratings: dict[str, list[float | None]] = defaultdict(lambda: [None] * len(respondents))
-    for rid, factor, norm, over in rows:
-        ratings[factor][pos[rid]] = norm
-        overall[pos[rid]] = over
-    weights = ix.correlation_weights(ratings, overall) if ratings else None
-    return (weights, "correlation") if weights else (None, "equal")
+    if not rows:
+        return None, "equal"
+    return {factor: float(weight) for factor, weight, _ in rows}, str(rows[0][2])
 
 
-def compute_indices(
+def read_indices(
     con: duckdb.DuckDBPyConnection,
     *,
     survey_id: str | None = None,
     dimension: str = "all",
     period: str = "all",
 ) -> list[IndexRow]:
-    """Indices for every (survey, period, dimension value) group, sorted by survey, period and value."""
+    """Indices for every (survey, period, dimension value) group of the built mart, sorted by survey, period (undated
+    first) and value. Percent and points, as ``molva surveys indices`` prints them."""
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}; use one of {', '.join(DIMENSIONS)}")
     if period not in PERIODS:
         raise ValueError(f"unknown period {period!r}; use one of {', '.join(PERIODS)}")
-    where, params = ("where survey_id = ?", [survey_id]) if survey_id else ("", [])
-    surveys = {
-        row[0]: _Survey(*row[1:])
-        for row in con.execute(
-            "select survey_id, csat_min, csat_max, csat_satisfied_min, ces_min, ces_max, ces_easy_min "
-            f"from surveys {where}",
-            params,
-        ).fetchall()
-    }
-    dim_col = "null" if dimension == "all" else dimension
-    responses = con.execute(
-        f"select survey_id, respondent_id, responded_at, {dim_col}, nps_score, csat_score, ces_score "
-        f"from survey_responses {where}",
+    params: dict[str, Any] = {"grain": period, "dimension": dimension}
+    where = ""
+    if survey_id:
+        where, params["survey_id"] = " and survey_id = $survey_id", survey_id
+    rows = con.execute(
+        "select survey_id, period_start, is_undated, dimension_value, n_responses, "
+        "n_nps, n_promoters, n_passives, n_detractors, nps, nps_ci_low, nps_ci_high, "
+        "n_csat, csat_mean, csat, n_ces, ces_mean, share_ces_easy, nsat, cdsat, csi "
+        f"from mart_survey_indices where period_grain = $grain and dimension = $dimension{where} "
+        "order by survey_id, is_undated desc, period_start, dimension_value",
         params,
     ).fetchall()
-    factors: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
-    for sid, rid, factor, norm in con.execute(
-        f"select survey_id, respondent_id, factor, (rating - rating_min) / (rating_max - rating_min) "
-        f"from survey_factor_ratings {where}",
-        params,
-    ).fetchall():
-        factors[(sid, rid)][factor] = norm
-
-    groups: dict[tuple[str, date | None, str | None], list[tuple]] = defaultdict(list)
-    for sid, rid, at, value, *scores in responses:
-        groups[(sid, period_start(at, period), value)].append((rid, *scores))
-
-    weights = {sid: survey_weights(con, sid) for sid in surveys}
-    out: list[IndexRow] = []
-    for (sid, start, value), members in groups.items():
-        s = surveys[sid]
-        csat_scores = [m[2] for m in members]
-        per_factor: dict[str, list[float]] = defaultdict(list)
-        for m in members:
-            for factor, norm in factors.get((sid, m[0]), {}).items():
-                per_factor[factor].append(norm)
-        means = {f: sum(v) / len(v) for f, v in per_factor.items()}
-        w, source = weights[sid]
+    out = []
+    for r in rows:
+        sid, start, undated, value, n, n_nps, n_p, n_pa, n_d, nps, low, high = r[:12]
+        n_csat, csat_mean, csat, n_ces, ces_mean, ces_easy, nsat, cdsat, csi = r[12:]
         out.append(
             IndexRow(
                 survey_id=sid,
-                period_start=start,
+                period_start=None if period == "all" or undated else start,
                 dimension=dimension,
                 value=value,
-                n=len(members),
-                nps=ix.nps([m[1] for m in members]),
-                csat=ix.csat(csat_scores, s.satisfied_min),
-                ces=ix.ces([m[3] for m in members], s.easy_min),
-                nsat=ix.nsat(csat_scores, s.csat_min, s.csat_max),
-                cdsat=ix.cdsat(csat_scores, s.csat_min),
-                csi=ix.csi(means, w, source).csi if means else None,
+                n=n,
+                nps=NpsResult(n_nps, n_p, n_pa, n_d, _pct(nps), _pct(low), _pct(high)),
+                csat=ScaleResult(n_csat, csat_mean, _pct(csat)),
+                ces=ScaleResult(n_ces, ces_mean, _pct(ces_easy)),
+                nsat=nsat,
+                cdsat=_pct(cdsat),
+                csi=csi,
             )
         )
-    return sorted(out, key=lambda r: (r.survey_id, r.period_start or date.min, r.value or ""))
+    return out

@@ -1,4 +1,4 @@
-"""Sentiment and topic tags for open-text survey answers, and the topic x NPS-segment cross-tab.
+"""Sentiment and topic tags for open-text survey answers, and the topic x NPS-segment cross-tab (read from its mart).
 
 The models are passed in, so this module needs neither torch nor the topic model: wire ``nlp.sentiment`` and
 ``nlp.topics`` in the flow, and pass simple fakes in tests. Accepted shapes are deliberately loose (see
@@ -35,6 +35,7 @@ class TaggingResult:
 class TopicSegmentRow:
     """How often a topic comes up among detractors, passives and promoters; ``gap`` = detractor - promoter share."""
 
+    survey_id: str
     topic_id: str
     n_detractors: int
     n_passives: int
@@ -154,36 +155,21 @@ def tag_open_answers(
 
 
 def topics_by_nps_segment(con: duckdb.DuckDBPyConnection, survey_id: str | None = None) -> list[TopicSegmentRow]:
-    """Cross-tab of topics x NPS segment, sorted by ``gap`` (what detractors talk about that promoters don't first).
+    """The topic x NPS-segment cross-tab as ``mart_survey_topics_nps`` computes it, shares in percent, sorted by
+    survey and ``gap`` (what detractors talk about that promoters don't first). The marts must be built
+    (``warehouse.surveys.report.ensure_survey_marts``).
 
     Shares are over respondents of the segment who gave any open answer, so a segment that writes less is not
     penalised. A respondent counts once per topic however many answers mention it.
     """
-    where, params = ("and r.survey_id = ?", [survey_id]) if survey_id else ("", [])
-    base = f"""
-        with answered as (
-            select distinct r.survey_id, r.respondent_id,
-                   case when r.nps_score >= 9 then 'promoter' when r.nps_score >= 7 then 'passive'
-                        else 'detractor' end as nps_group
-            from survey_responses r
-            join survey_open_answers a using (survey_id, respondent_id)
-            where r.nps_score is not null {where}
-        ),
-        mentions as (
-            select distinct t.survey_id, t.respondent_id, t.topic_id from survey_answer_topics t
-        )
-        select m.topic_id,
-               count(*) filter (where nps_group = 'detractor') as n_d,
-               count(*) filter (where nps_group = 'passive') as n_pa,
-               count(*) filter (where nps_group = 'promoter') as n_p,
-               (select count(*) filter (where nps_group = 'detractor') from answered) as t_d,
-               (select count(*) filter (where nps_group = 'passive') from answered) as t_pa,
-               (select count(*) filter (where nps_group = 'promoter') from answered) as t_p
-        from mentions m join answered a using (survey_id, respondent_id)
-        group by m.topic_id
-    """
-    rows = []
-    for topic, n_d, n_pa, n_p, t_d, t_pa, t_p in con.execute(base, params).fetchall():
-        s_d, s_pa, s_p = (100 * n / t if t else 0.0 for n, t in ((n_d, t_d), (n_pa, t_pa), (n_p, t_p)))
-        rows.append(TopicSegmentRow(topic, n_d, n_pa, n_p, s_d, s_pa, s_p, s_d - s_p))
-    return sorted(rows, key=lambda r: (-r.gap, r.topic_id))
+    where, params = ("where survey_id = $survey_id", {"survey_id": survey_id}) if survey_id else ("", {})
+    rows = con.execute(
+        "select survey_id, topic_id, n_detractors, n_passives, n_promoters, share_detractors, share_passives, "
+        f"share_promoters, gap_detractors_promoters from mart_survey_topics_nps {where} "
+        "order by survey_id, gap_detractors_promoters desc, topic_id",
+        params,
+    ).fetchall()
+    return [
+        TopicSegmentRow(sid, topic, n_d, n_pa, n_p, 100 * s_d, 100 * s_pa, 100 * s_p, 100 * gap)
+        for sid, topic, n_d, n_pa, n_p, s_d, s_pa, s_p, gap in rows
+    ]

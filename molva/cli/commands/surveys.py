@@ -100,28 +100,57 @@ def import_cmd(
     raise typer.Exit(EXIT_PROBLEMS)
 
 
+BuildOption = Annotated[
+    bool,
+    typer.Option(
+        "--build/--no-build",
+        help="Rebuild the marts first (all of them, one transaction), so the figures reflect the warehouse now. "
+        "--no-build reads the marts as last built (building them only when missing).",
+    ),
+]
+
+
+def _open_with_marts(db: Path | None, config: Path | None, build: bool) -> Any:
+    """A warehouse connection with the survey marts built (when asked or missing); exits 1 on a build error."""
+    from molva.cli.commands.marts import _sentiment_model, _timezone
+    from warehouse.db import connect
+    from warehouse.marts import MartBuildError
+    from warehouse.surveys.report import ensure_survey_marts
+
+    con = connect(db_path(db, config))
+    try:
+        ensure_survey_marts(con, rebuild=build, sentiment_model=_sentiment_model(config), timezone=_timezone(config))
+    except MartBuildError as exc:
+        con.close()
+        fail(str(exc))
+    return con
+
+
 @surveys_app.command("indices")
 def indices_cmd(
     by: Annotated[str, typer.Option(help="Dimension: all | segment | channel | touchpoint.")] = "all",
     period: Annotated[str, typer.Option(help="Period: all | day | week | month | quarter | year.")] = "all",
     survey: Annotated[str | None, typer.Option(help="Only this survey id.")] = None,
+    build: BuildOption = True,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Print NPS (with 95% CI), CSAT, CES, NSAT, CD-SAT and CSI per group; formulas in docs/metrics.md.
+    """Print NPS (with 95% CI), CSAT, CES, NSAT, CD-SAT and CSI per group from mart_survey_indices; formulas in
+    docs/metrics.md.
 
     By touchpoint the NPS is the transactional NPS (tNPS) of each touchpoint.
     """
     from rich.table import Table
 
-    from warehouse.db import connect
-    from warehouse.surveys.report import compute_indices
+    from warehouse.surveys.report import DIMENSIONS, PERIODS, read_indices
 
-    con = connect(db_path(db, config))
+    if by not in DIMENSIONS:
+        fail(f"unknown dimension {by!r}; use one of {', '.join(DIMENSIONS)}", 2)
+    if period not in PERIODS:
+        fail(f"unknown period {period!r}; use one of {', '.join(PERIODS)}", 2)
+    con = _open_with_marts(db, config, build)
     try:
-        rows = compute_indices(con, survey_id=survey, dimension=by, period=period)
-    except ValueError as exc:
-        fail(str(exc), 2)
+        rows = read_indices(con, survey_id=survey, dimension=by, period=period)
     finally:
         con.close()
     if not rows:
@@ -272,16 +301,17 @@ def tag_cmd(
 @surveys_app.command("topics")
 def topics_cmd(
     survey: Annotated[str | None, typer.Option(help="Only this survey id.")] = None,
+    build: BuildOption = True,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Topics of open answers by NPS segment: what detractors talk about that promoters don't (largest gap first)."""
+    """Topics of open answers by NPS segment from mart_survey_topics_nps: what detractors talk about that promoters
+    don't (largest gap first)."""
     from rich.table import Table
 
-    from warehouse.db import connect
     from warehouse.surveys.tagging import topics_by_nps_segment
 
-    con = connect(db_path(db, config))
+    con = _open_with_marts(db, config, build)
     try:
         rows = topics_by_nps_segment(con, survey)
     finally:
@@ -290,11 +320,16 @@ def topics_cmd(
         console.print("no tagged open answers yet")
         return
     table = Table(title="Topics × NPS segment (% of each segment's text answers)")
-    for col in ("topic", "detractors %", "passives %", "promoters %", "gap (D − P)"):
+    for col in ("survey", "topic", "detractors %", "passives %", "promoters %", "gap (D − P)"):
         table.add_column(col)
     for r in rows:
         table.add_row(
-            r.topic_id, _fmt(r.share_detractors), _fmt(r.share_passives), _fmt(r.share_promoters), _fmt(r.gap)
+            r.survey_id,
+            r.topic_id,
+            _fmt(r.share_detractors),
+            _fmt(r.share_passives),
+            _fmt(r.share_promoters),
+            _fmt(r.gap),
         )
     console.print(table)
 

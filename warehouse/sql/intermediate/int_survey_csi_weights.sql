@@ -1,6 +1,7 @@
 -- CSI importance weight of every factor of every survey (summing to 1 per survey) and where it comes from:
 -- declared in the mapping > respondents' own importance ratings > correlation with overall satisfaction
--- (negative correlations count 0) > equal. Same rules as warehouse/surveys/report.py:survey_weights.
+-- (negative correlations count 0) > equal. The one implementation: `molva surveys indices` and mart_survey_indices
+-- both use these weights (docs/metrics.md).
 with ratings as (
     select * from stg_survey_factor_ratings
 ),
@@ -35,10 +36,7 @@ correlations as (
         f.survey_id,
         f.factor,
         count(*) as n_pairs,
-        case
-            when count(*) >= 3 and var_pop(f.rating_norm) > 0 and var_pop(r.overall_norm) > 0
-                then corr(f.rating_norm, r.overall_norm)
-        end as corr_overall
+        importance_corr(f.rating_norm, r.overall_norm) as corr_overall
     from ratings as f
     inner join responses as r on r.survey_id = f.survey_id and r.respondent_id = f.respondent_id
     where r.overall_norm is not null

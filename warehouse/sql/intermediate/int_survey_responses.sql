@@ -15,6 +15,7 @@ final as (
         coalesce(r.brand_id, s.brand_id) as brand_id,
         r.responded_at,
         r.response_date,
+        cast(r.responded_at as date) as day_start,
         cast(date_trunc('week', r.responded_at) as date) as week_start,
         cast(date_trunc('month', r.responded_at) as date) as month_start,
         cast(date_trunc('quarter', r.responded_at) as date) as quarter_start,
@@ -23,12 +24,7 @@ final as (
         r.segment,
         r.touchpoint,
         r.nps_score,
-        case
-            when r.nps_score is null then null
-            when r.nps_score >= 9 then 'promoter'
-            when r.nps_score >= 7 then 'passive'
-            else 'detractor'
-        end as nps_group,
+        nps_group(r.nps_score) as nps_group,
         r.csat_score,
         r.csat_score >= s.csat_satisfied_min as is_csat_satisfied,
         r.csat_score >= s.csat_max as is_csat_top_box,

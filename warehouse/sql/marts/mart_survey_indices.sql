@@ -1,17 +1,21 @@
--- Survey CX indices per survey x period (week, month, quarter, year) x dimension value (all, segment, channel,
--- touchpoint: NPS by touchpoint is the transactional NPS). Formulas: docs/metrics.md. Shares are fractions (0..1)
--- and NPS is -1..1, like mart_brand_period; NSAT is 0..200 and CSI 0..100 by definition. Undated responses are left
--- out (they have no period); `molva surveys indices` shows them. nps_change compares with the previous period of the
--- same grain and group that has NPS answers (prev_period_start), with a two-sided z-test p-value.
+-- Survey CX indices per survey x period (all, day, week, month, quarter, year) x dimension value (all, segment,
+-- channel, touchpoint: NPS by touchpoint is the transactional NPS). The one place the indices are computed:
+-- `molva surveys indices` reads this mart. Formulas: docs/metrics.md, as macros in warehouse/sql/macros.sql. Shares are
+-- fractions (0..1) and NPS is -1..1, like mart_brand_period; NSAT is 0..200 and CSI 0..100 by definition.
+-- period_start convention: the first day of the period (weeks start on Monday). Grain 'all' (every response, dated or
+-- not) has period_start = 0001-01-01; so have the undated responses at a dated grain, in their own group flagged
+-- is_undated (they have no period). nps_change compares with the previous dated period of the same grain and group
+-- that has NPS answers (prev_period_start), with a two-sided z-test p-value; grain 'all' and undated rows have none.
 -- contract:
---   unique_key: [survey_id, period_grain, period_start, dimension, dimension_value]
---   not_null: [survey_id, period_grain, period_start, dimension, dimension_value, n_responses, n_nps, n_promoters,
---              n_passives, n_detractors, n_csat, n_csat_satisfied, n_ces, n_ces_easy]
+--   unique_key: [survey_id, period_grain, period_start, is_undated, dimension, dimension_value]
+--   not_null: [survey_id, period_grain, period_start, is_undated, dimension, dimension_value, n_responses, n_nps,
+--              n_promoters, n_passives, n_detractors, n_csat, n_csat_satisfied, n_ces, n_ces_easy]
 --   accepted_values:
---     period_grain: [week, month, quarter, year]
+--     period_grain: [all, day, week, month, quarter, year]
 --     dimension: [all, segment, channel, touchpoint]
 --   ranges:
 --     nps: [-1, 1]
+--     nps_se: [0, 1]
 --     nps_ci_low: [-1, 1]
 --     nps_ci_high: [-1, 1]
 --     csat: [0, 1]
@@ -38,7 +42,7 @@ surveys_src as (
 ),
 
 grains as (
-    select * from (values ('week'), ('month'), ('quarter'), ('year')) as g(period_grain)
+    select * from (values ('all'), ('day'), ('week'), ('month'), ('quarter'), ('year')) as g(period_grain)
 ),
 
 dimensions as (
@@ -49,12 +53,15 @@ response_groups as (
     select
         r.*,
         g.period_grain,
-        case g.period_grain
-            when 'week' then r.week_start
-            when 'month' then r.month_start
-            when 'quarter' then r.quarter_start
+        case
+            when g.period_grain = 'all' or r.responded_at is null then date '0001-01-01'
+            when g.period_grain = 'day' then r.day_start
+            when g.period_grain = 'week' then r.week_start
+            when g.period_grain = 'month' then r.month_start
+            when g.period_grain = 'quarter' then r.quarter_start
             else r.year_start
         end as period_start,
+        g.period_grain <> 'all' and r.responded_at is null as is_undated,
         d.dimension,
         case d.dimension
             when 'all' then 'all'
@@ -65,7 +72,6 @@ response_groups as (
     from responses as r
     cross join grains as g
     cross join dimensions as d
-    where r.responded_at is not null
 ),
 
 counts as (
@@ -73,6 +79,7 @@ counts as (
         rg.survey_id,
         rg.period_grain,
         rg.period_start,
+        rg.is_undated,
         rg.dimension,
         rg.dimension_value,
         count(*) as n_responses,
@@ -89,7 +96,7 @@ counts as (
         count(*) filter (where rg.is_ces_easy) as n_ces_easy,
         avg(rg.ces_score) as ces_mean
     from response_groups as rg
-    group by rg.survey_id, rg.period_grain, rg.period_start, rg.dimension, rg.dimension_value
+    group by rg.survey_id, rg.period_grain, rg.period_start, rg.is_undated, rg.dimension, rg.dimension_value
 ),
 
 factor_means as (
@@ -97,13 +104,14 @@ factor_means as (
         rg.survey_id,
         rg.period_grain,
         rg.period_start,
+        rg.is_undated,
         rg.dimension,
         rg.dimension_value,
         f.factor,
         avg(f.rating_norm) as mean_norm
     from response_groups as rg
     inner join ratings as f on f.survey_id = rg.survey_id and f.respondent_id = rg.respondent_id
-    group by rg.survey_id, rg.period_grain, rg.period_start, rg.dimension, rg.dimension_value, f.factor
+    group by rg.survey_id, rg.period_grain, rg.period_start, rg.is_undated, rg.dimension, rg.dimension_value, f.factor
 ),
 
 csi as (
@@ -112,31 +120,32 @@ csi as (
         fm.survey_id,
         fm.period_grain,
         fm.period_start,
+        fm.is_undated,
         fm.dimension,
         fm.dimension_value,
-        100 * sum(w.weight * fm.mean_norm) / nullif(sum(w.weight), 0) as csi
+        csi_of(w.weight, fm.mean_norm) as csi
     from factor_means as fm
     inner join weights as w on w.survey_id = fm.survey_id and w.factor = fm.factor
-    group by fm.survey_id, fm.period_grain, fm.period_start, fm.dimension, fm.dimension_value
+    group by fm.survey_id, fm.period_grain, fm.period_start, fm.is_undated, fm.dimension, fm.dimension_value
 ),
 
 shares as (
     select
         c.*,
-        case when c.n_nps > 0 then c.n_promoters / c.n_nps end as share_promoters,
-        case when c.n_nps > 0 then c.n_detractors / c.n_nps end as share_detractors,
-        case when c.n_csat > 0 then c.n_csat_satisfied / c.n_csat end as csat,
-        case when c.n_csat > 0 then c.n_csat_top_box / c.n_csat end as share_csat_top_box,
-        case when c.n_csat > 0 then c.n_csat_bottom_two / c.n_csat end as cdsat,
-        case when c.n_ces > 0 then c.n_ces_easy / c.n_ces end as share_ces_easy
+        share_of(c.n_promoters, c.n_nps) as share_promoters,
+        share_of(c.n_detractors, c.n_nps) as share_detractors,
+        share_of(c.n_csat_satisfied, c.n_csat) as csat,
+        share_of(c.n_csat_top_box, c.n_csat) as share_csat_top_box,
+        share_of(c.n_csat_bottom_two, c.n_csat) as cdsat,
+        share_of(c.n_ces_easy, c.n_ces) as share_ces_easy
     from counts as c
 ),
 
 with_nps as (
     select
         s.*,
-        s.share_promoters - s.share_detractors as nps,
-        sqrt(net_share_var(s.share_promoters, s.share_detractors, s.n_nps)) as se_nps
+        nps_value(s.n_promoters, s.n_detractors, s.n_nps) as nps,
+        nps_se(s.n_promoters, s.n_detractors, s.n_nps) as se_nps
     from shares as s
 ),
 
@@ -157,7 +166,7 @@ nps_changes as (
             lag(w.nps) over by_group as prev_nps,
             lag(w.se_nps) over by_group as prev_se_nps
         from with_nps as w
-        where w.n_nps > 0
+        where w.n_nps > 0 and w.period_grain <> 'all' and not w.is_undated
         window by_group as (
             partition by w.survey_id, w.period_grain, w.dimension, w.dimension_value order by w.period_start
         )
@@ -170,6 +179,7 @@ final as (
         sv.brand_id,
         w.period_grain,
         w.period_start,
+        w.is_undated,
         w.dimension,
         w.dimension_value,
         w.n_responses,
@@ -180,9 +190,9 @@ final as (
         w.share_promoters,
         w.share_detractors,
         w.nps,
-        -- greatest/least skip nulls in DuckDB: guard so a group without NPS answers gets no interval
-        case when w.n_nps > 0 then greatest(-1.0, w.nps - 1.96 * w.se_nps) end as nps_ci_low,
-        case when w.n_nps > 0 then least(1.0, w.nps + 1.96 * w.se_nps) end as nps_ci_high,
+        w.se_nps as nps_se,
+        nps_ci_low(w.n_promoters, w.n_detractors, w.n_nps) as nps_ci_low,
+        nps_ci_high(w.n_promoters, w.n_detractors, w.n_nps) as nps_ci_high,
         w.n_csat,
         w.n_csat_satisfied,
         w.csat,
@@ -190,7 +200,7 @@ final as (
         wilson_high(w.n_csat_satisfied, w.n_csat) as csat_ci_high,
         w.csat_mean,
         w.share_csat_top_box,
-        case when w.n_csat > 0 then 100 * (w.share_csat_top_box - w.cdsat) + 100 end as nsat,
+        nsat(w.n_csat_top_box, w.n_csat_bottom_two, w.n_csat) as nsat,
         w.cdsat,
         w.n_ces,
         w.n_ces_easy,
@@ -199,19 +209,21 @@ final as (
         c.csi,
         ch.prev_period_start,
         ch.nps_change,
-        case when ch.se_change > 0 then two_sided_p(ch.nps_change / ch.se_change) end as nps_change_p_value
+        nps_change_p_value(ch.nps_change, ch.se_change) as nps_change_p_value
     from with_nps as w
     inner join surveys_src as sv on sv.survey_id = w.survey_id
     left join nps_changes as ch
         on ch.survey_id = w.survey_id
         and ch.period_grain = w.period_grain
         and ch.period_start = w.period_start
+        and not w.is_undated
         and ch.dimension = w.dimension
         and ch.dimension_value = w.dimension_value
     left join csi as c
         on c.survey_id = w.survey_id
         and c.period_grain = w.period_grain
         and c.period_start = w.period_start
+        and c.is_undated = w.is_undated
         and c.dimension = w.dimension
         and c.dimension_value = w.dimension_value
 )

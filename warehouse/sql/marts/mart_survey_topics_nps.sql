@@ -1,6 +1,7 @@
 -- Topics of open survey answers cross-tabulated with NPS groups: the share of each group's respondents (who gave
 -- any open answer) mentioning the topic, and the gap detractors - promoters ("what detractors talk about that
--- promoters don't" = the largest gaps). Same numbers as warehouse/surveys/tagging.py:topics_by_nps_segment.
+-- promoters don't" = the largest gaps). The one place this is computed: `molva surveys topics` reads this mart. A
+-- respondent counts once per topic however many answers mention it.
 -- contract:
 --   unique_key: [survey_id, topic_id]
 --   not_null: [survey_id, topic_id, n_detractors, n_passives, n_promoters, share_detractors, share_passives,

@@ -105,11 +105,10 @@ joined as (
 metrics as (
     select
         j.*,
-        case when j.n_survey_nps > 0 then (j.n_survey_promoters - j.n_survey_detractors) / j.n_survey_nps end
-            as survey_nps,
-        case when j.n_survey_csat > 0 then j.n_survey_csat_satisfied / j.n_survey_csat end as survey_csat,
-        case when j.n_review_rated > 0 then (j.n_5 - j.n_low) / j.n_review_rated end as review_nps_proxy,
-        case when j.n_review_rated > 0 then (j.n_4 + j.n_5) / j.n_review_rated end as review_csat
+        nps_value(j.n_survey_promoters, j.n_survey_detractors, j.n_survey_nps) as survey_nps,
+        share_of(j.n_survey_csat_satisfied, j.n_survey_csat) as survey_csat,
+        nps_value(j.n_5, j.n_low, j.n_review_rated) as review_nps_proxy,
+        share_of(j.n_4 + j.n_5, j.n_review_rated) as review_csat
     from joined as j
 ),
 
