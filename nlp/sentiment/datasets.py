@@ -13,6 +13,7 @@ import pandas as pd
 
 LABELS = ("negative", "neutral", "positive")
 UCI_SPLIT_SEED = 20261130
+TWEET_SPLIT_SEED = 20261202
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -65,6 +66,38 @@ def semeval_sentences(absa_dir: Path, language: str, part: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["text", "label"])
 
 
+TWEET_SETS = {
+    # name prefix: (file stem, dev size as a fraction of the file, or a fixed count)
+    "ru_banks": ("ru_sentirueval2016_banks_train", 0.2),
+    "ru_telecom": ("ru_sentirueval2016_telecom_train", 0.2),
+    "en_tweets": ("en_semeval2017_tweets_train", 4000),
+}
+
+
+def _norm_text(text: str) -> str:
+    return " ".join(str(text).lower().split())
+
+
+def tweet_split(df: pd.DataFrame, dev_size: float, seed: int = TWEET_SPLIT_SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split a tweet set into (train, dev), stratified by label, deterministically.
+
+    ``dev_size`` below 1 is a fraction of each label, otherwise a total count shared out in proportion to the labels
+    (rounded per label). In these sets "neutral" means *no opinion* (news, ads, questions), not a mixed review.
+    Re-tweets and copies make the same text occur more than once: the train part drops every text (case and spacing
+    ignored) that also occurs in the dev part, so nothing scored was ever trained on.
+    """
+    rng = np.random.default_rng(seed)
+    held = np.zeros(len(df), dtype=bool)
+    for _, idx in df.groupby("label", sort=True).indices.items():
+        share = dev_size if dev_size < 1 else dev_size / len(df)
+        chosen = rng.permutation(np.asarray(idx))[: round(len(idx) * share)]
+        held[chosen] = True
+    dev = df[held].reset_index(drop=True)
+    dev_texts = {_norm_text(t) for t in dev["text"]}
+    train = df[~held & ~df["text"].map(_norm_text).isin(dev_texts)].reset_index(drop=True)
+    return train, dev
+
+
 SEMEVAL_SETS = {
     "ru_semeval_cal": ("ru", "calibration"),
     "en_semeval_cal": ("en", "calibration"),
@@ -76,12 +109,18 @@ SEMEVAL_SETS = {
 def load_set(name: str, data_dir: Path | None = None) -> pd.DataFrame:
     """Load one named set as a frame with ``text`` and ``label`` columns.
 
-    Names: ``ru_rureviews_train``, ``ru_rureviews_dev``, ``en_uci_train``, ``en_uci_heldout``, ``en_amazon``, and the
-    SemEval-2016 restaurant sentences ``{ru,en}_semeval_{cal,test}`` (read from ``absa/`` beside ``sentiment/``).
+    Names: ``ru_rureviews_train``, ``ru_rureviews_dev``, ``en_uci_train``, ``en_uci_heldout``, ``en_amazon``, the
+    SemEval-2016 restaurant sentences ``{ru,en}_semeval_{cal,test}`` (read from ``absa/`` beside ``sentiment/``), and
+    the tweet sets' fixed splits ``{ru_banks,ru_telecom,en_tweets}_{train,dev}`` (:func:`tweet_split`).
     """
     root = data_dir or default_data_dir()
     if name in SEMEVAL_SETS:
         return semeval_sentences(root.parent / "absa", *SEMEVAL_SETS[name])
+    prefix, _, part = name.rpartition("_")
+    if prefix in TWEET_SETS and part in ("train", "dev"):
+        stem, dev_size = TWEET_SETS[prefix]
+        train, dev = tweet_split(pd.read_parquet(_require(root / f"{stem}.parquet")), dev_size)
+        return (train if part == "train" else dev)[["text", "label"]]
     if name in ("ru_rureviews_train", "ru_rureviews_dev"):
         df = pd.read_parquet(_require(root / f"{name}.parquet"))
     elif name in ("en_uci_train", "en_uci_heldout"):
@@ -96,9 +135,19 @@ def load_set(name: str, data_dir: Path | None = None) -> pd.DataFrame:
 
 
 TRAIN_SETS = ("ru_rureviews_train", "en_uci_train", "en_amazon", "ru_semeval_cal", "en_semeval_cal")
-EVAL_SETS = ("ru_rureviews_dev", "en_uci_heldout", "ru_semeval_test", "en_semeval_test")
+EVAL_SETS = (
+    "ru_rureviews_dev",
+    "en_uci_heldout",
+    "ru_semeval_test",
+    "en_semeval_test",
+    "ru_banks_dev",
+    "ru_telecom_dev",
+    "en_tweets_dev",
+)
 
 
 def known_sets() -> list[str]:
     """Every name :func:`load_set` accepts."""
-    return ["ru_rureviews_train", "ru_rureviews_dev", "en_uci_train", "en_uci_heldout", "en_amazon", *SEMEVAL_SETS]
+    tweets = [f"{prefix}_{part}" for prefix in TWEET_SETS for part in ("train", "dev")]
+    base = ["ru_rureviews_train", "ru_rureviews_dev", "en_uci_train", "en_uci_heldout", "en_amazon"]
+    return [*base, *SEMEVAL_SETS, *tweets]

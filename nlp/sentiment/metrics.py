@@ -21,7 +21,7 @@ def decide(gold: list[str], probs: np.ndarray) -> list[str]:
 
 
 def classification_report(gold: list[str], probs: np.ndarray) -> dict[str, Any]:
-    """Accuracy, macro-F1 (over the gold label set) and per-class precision/recall/F1/support."""
+    """Accuracy, macro-F1 (over the gold label set), macro-F1 of positive and negative, and per-class figures."""
     from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
 
     pred = decide(gold, probs)
@@ -31,6 +31,10 @@ def classification_report(gold: list[str], probs: np.ndarray) -> dict[str, Any]:
         "n": len(gold),
         "accuracy": round(float(accuracy_score(gold, pred)), 4),
         "macro_f1": round(float(f1_score(gold, pred, labels=labels, average="macro", zero_division=0)), 4),
+        # SentiRuEval's measure: the mean F1 of positive and negative only (neutral errors still cost precision)
+        "macro_f1_pos_neg": round(
+            float(f1_score(gold, pred, labels=["negative", "positive"], average="macro", zero_division=0)), 4
+        ),
         "per_class": {
             label: {
                 "precision": round(float(p[i]), 4),

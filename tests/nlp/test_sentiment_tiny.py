@@ -206,3 +206,20 @@ def test_enrich_classifies_new_and_changed_reviews_once(tiny_dir: Path) -> None:
     assert enrich_sentiment(con, other, now=now, limit=1).n_reviews == 1
     counts = con.execute("select model_name, count(*) from review_sentiment group by 1 order by 1").fetchall()  # type: ignore[attr-defined]
     assert counts == [("tiny", 3), ("tiny-b", 1)]
+
+
+def test_eval_command_reports_macro_f1_and_pos_neg(tiny_dir: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from flows.cli.main import app
+
+    src = tmp_path / "gold.csv"
+    pd.DataFrame({"text": TEXTS, "label": ["positive", "negative", "neutral", "positive"]}).to_csv(src, index=False)
+    out = tmp_path / "eval.json"
+    args = ["eval", "sentiment", "--data", str(src), "--model", str(tiny_dir), "--backend", "onnx", "--json", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "macro-F1(pos,neg)" in result.output
+    report = json.loads(out.read_text())["sets"]["gold"]
+    assert report["n"] == 4 and 0.0 <= report["macro_f1_pos_neg"] <= 1.0
+    assert set(report["per_class"]) == {"negative", "neutral", "positive"}

@@ -27,7 +27,8 @@ def sentiment(
 ) -> None:
     """Print accuracy, macro-F1 and a per-class table for each data set.
 
-    Without --data: ru_rureviews_dev and the held-out half of the UCI sentences from ../shared/data/sentiment.
+    Without --data: ru_rureviews_dev, the held-out half of the UCI sentences, the SemEval-2016 test-half sentences
+    and the fixed dev splits of the SentiRuEval-2016 banks/telecom and SemEval-2017 tweet sets (../shared/data).
     Sets without neutral gold labels are scored on the sign of p_positive - p_negative.
     """
     from rich.table import Table
@@ -47,7 +48,8 @@ def sentiment(
     results = evaluate_sets(clf, sets)
     for name, report in results.items():
         table = Table(
-            title=f"{name}: accuracy {report['accuracy']:.4f}, macro-F1 {report['macro_f1']:.4f} "
+            title=f"{name}: accuracy {report['accuracy']:.4f}, macro-F1 {report['macro_f1']:.4f}, "
+            f"macro-F1(pos,neg) {report['macro_f1_pos_neg']:.4f} "
             f"(n={report['n']}, {report['texts_per_second']} texts/s; {clf.name} {clf.version})"
         )
         for column in ("class", "precision", "recall", "F1", "support"):
