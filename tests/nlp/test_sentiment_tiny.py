@@ -211,7 +211,7 @@ def test_enrich_classifies_new_and_changed_reviews_once(tiny_dir: Path) -> None:
 def test_eval_command_reports_macro_f1_and_pos_neg(tiny_dir: Path, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from flows.cli.main import app
+    from molva.cli.main import app
 
     src = tmp_path / "gold.csv"
     pd.DataFrame({"text": TEXTS, "label": ["positive", "negative", "neutral", "positive"]}).to_csv(src, index=False)
