@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from scrapy.exceptions import DropItem
+from scrapy.logformatter import LogFormatter
 
 from crawlers.items import Review
 from crawlers.parsers.common import clean_text, to_iso
@@ -39,6 +40,19 @@ def _record(spider: Any, item: Review, reason: str) -> None:
     errors = getattr(spider, "crawl_errors", None)
     if errors is not None:
         errors.append({"url": item.url, "error": "InvalidItem", "message": f"{item.external_id}: {reason}"})
+
+
+class PrivateLogFormatter(LogFormatter):
+    """Scrapy's log formatter, but a dropped item is logged by its URL and id only, never with its fields."""
+
+    def dropped(self, item: Any, exception: BaseException, response: Any, spider: Any = None) -> Any:
+        entry = super().dropped(item, exception, response, spider)
+        entry["msg"] = "Dropped: %(exception)s (%(id)s)"
+        entry["args"] = {
+            "exception": exception,
+            "id": getattr(item, "external_id", None) or getattr(item, "url", None) or type(item).__name__,
+        }
+        return entry
 
 
 class ValidatePipeline(_Stage):
@@ -110,9 +124,10 @@ class PseudonymisePipeline(_Stage):
         spider = self.spider
         privacy = getattr(spider, "privacy", {"pseudonymise_authors": True, "salt": None})
         if item.author and privacy.get("pseudonymise_authors", True):
-            from molva.config import DEV_SALT
+            from molva.privacy import resolve_salt
 
-            item.author = pseudonymise(item.author, privacy.get("salt") or DEV_SALT)
+            salt = resolve_salt(privacy.get("salt"), allow_dev_salt=bool(privacy.get("allow_dev_salt")), where="crawl")
+            item.author = pseudonymise(item.author, salt)
         return item
 
 

@@ -160,10 +160,13 @@ class PrivacyConfig(_Model):
 
     pseudonymise_authors: bool = True
     salt_env: str = "MOLVA_AUTHOR_SALT"
+    allow_dev_salt: bool = False  # production (MOLVA_ENV=production) refuses the development salt unless true
 
-    def salt(self) -> str:
-        """The salt from the environment; a fixed, documented development salt when the variable is unset."""
-        return os.environ.get(self.salt_env) or DEV_SALT
+    def salt(self, where: str = "molva") -> str:
+        """The salt from the environment via :func:`molva.privacy.resolve_salt` (warns or refuses on the dev salt)."""
+        from molva.privacy import resolve_salt
+
+        return resolve_salt(os.environ.get(self.salt_env), allow_dev_salt=self.allow_dev_salt, where=where)
 
 
 DEV_SALT = "molva-dev-salt-change-me"

@@ -132,8 +132,9 @@ def load_reviews(
     ``rows`` may contain :class:`Reject` items (e.g. lines a reader could not parse): they are counted as rejects.
     ``now`` is when Molva saw the rows (default: the current time); it becomes ``first_seen_at``/``last_seen_at``.
     """
-    from molva.config import DEV_SALT
+    from molva.privacy import resolve_salt
 
+    salt = resolve_salt(salt, where="load") if pseudonymise_authors else (salt or "")
     seen_at = _as_utc_naive(now or datetime.now(UTC))
     result = LoadResult()
     for batch in _batches(rows, batch_size):
@@ -145,7 +146,7 @@ def load_reviews(
                 batch_result.rejects.append(row)
                 continue
             try:
-                clean = _prepare(row, source_id, brand_id, salt or DEV_SALT, pseudonymise_authors, seen_at)
+                clean = _prepare(row, source_id, brand_id, salt, pseudonymise_authors, seen_at)
             except RowError as exc:
                 batch_result.rejects.append(Reject(line, exc.field, exc.reason, _jsonable(row)))
                 continue

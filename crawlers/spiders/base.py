@@ -93,6 +93,7 @@ class ReviewSpider(scrapy.Spider):
         self.stats_path = data.get("stats_path")
         self.privacy = {
             "pseudonymise_authors": data.get("pseudonymise_authors", True),
+            "allow_dev_salt": bool(data.get("allow_dev_salt", False)),
             "salt": os.environ.get("MOLVA_CRAWL_SALT") or os.environ.get(data.get("salt_env") or "MOLVA_AUTHOR_SALT"),
         }
         self.base_url: str | None = self.options.get("base_url")

@@ -47,6 +47,13 @@ def crawl(
         return
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
+    from molva.privacy import SaltError
+
+    try:
+        cfg.privacy.salt(where="crawl")  # refuses in production on the development salt, before anything is fetched
+    except SaltError as exc:
+        fail(str(exc))
+
     workers = max(1, min(parallel or cfg.crawl.parallel_sources, len(wanted)))
     failed = 0
     status = console.status(f"crawling {len(wanted)} source(s), {workers} at a time…")
@@ -56,7 +63,12 @@ def crawl(
             for sid in wanted
         }
         for future in as_completed(futures):
-            summary = future.result()
+            try:
+                summary = future.result()
+            except Exception as exc:  # a broken warehouse or child must be a failure with a message, never exit 0
+                console.print(f"[red]failed  [/red] {futures[future]}: {type(exc).__name__}: {exc}", highlight=False)
+                failed += 1
+                continue
             colour = {"success": "green", "partial": "yellow"}.get(summary.status, "red")
             console.print(
                 f"[{colour}]{summary.status:<8}[/{colour}] {summary.source_id}: {summary.n_pages} pages, "
