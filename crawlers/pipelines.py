@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from scrapy.exceptions import DropItem
+from scrapy.logformatter import LogFormatter
 
 from crawlers.items import Review
-from molva.privacy import resolve_salt
+from molva.privacy import pseudonymise, resolve_salt
 from molva.records import RecordError, clean_record, iso_utc
 
 
@@ -41,6 +42,19 @@ def _record(spider: Any, item: Review, reason: str) -> None:
         errors.append({"url": item.url, "error": "InvalidItem", "message": f"{item.external_id}: {reason}"})
 
 
+class PrivateLogFormatter(LogFormatter):
+    """Scrapy's log formatter, but a dropped item is logged by its URL and id only, never with its fields."""
+
+    def dropped(self, item: Any, exception: BaseException, response: Any, spider: Any = None) -> Any:
+        entry = super().dropped(item, exception, response, spider)
+        entry["msg"] = "Dropped: %(exception)s (%(id)s)"
+        entry["args"] = {
+            "exception": exception,
+            "id": getattr(item, "external_id", None) or getattr(item, "url", None) or type(item).__name__,
+        }
+        return entry
+
+
 class ContractPipeline(_Stage):
     """Validate, normalise and pseudonymise each item by the review-record contract (:mod:`molva.records`), the same
     rules the warehouse loader applies; authors become ``anon:<hmac>`` before anything is written."""
@@ -49,12 +63,16 @@ class ContractPipeline(_Stage):
         spider = self.spider
         privacy = getattr(spider, "privacy", None) or {}
         source = getattr(spider, "source", None) or {}
+        pseudo = privacy.get("pseudonymise_authors", True)
+        salt = resolve_salt(privacy.get("salt"), allow_dev_salt=bool(privacy.get("allow_dev_salt")), where="crawl")
+        if pseudo and item.author:  # before validation: a dropped item must not carry a raw name anywhere
+            item.author = pseudonymise(item.author, salt)
         try:
             clean = clean_record(
                 item.to_dict(),
                 now=datetime.now(UTC),
-                salt=resolve_salt(privacy.get("salt")),
-                pseudonymise_authors=privacy.get("pseudonymise_authors", True),
+                salt=salt,
+                pseudonymise_authors=pseudo,
                 source_id=source.get("id"),
                 brand_id=source.get("brand"),
             )
@@ -67,7 +85,7 @@ class ContractPipeline(_Stage):
     def problem(item: Review, now: datetime) -> str | None:
         """Why the item breaks the contract (``field: reason``), or ``None``."""
         try:
-            clean_record(item.to_dict(), now=now, salt=resolve_salt(None))
+            clean_record(item.to_dict(), now=now, salt="check", pseudonymise_authors=False)
         except RecordError as exc:
             return str(exc)
         return None

@@ -107,12 +107,13 @@ def crawl_source(
             "items_path": str(items_path),
             "stats_path": str(stats_path),
             "pseudonymise_authors": config.privacy.pseudonymise_authors,
+            "allow_dev_salt": config.privacy.allow_dev_salt,
             "settings": scrapy_settings(config, overrides),
         }
         spec_path = run_dir / "spec.json"
         spec_path.write_text(json.dumps(spec, default=str), encoding="utf-8")
         env = dict(os.environ)
-        env["MOLVA_CRAWL_SALT"] = config.privacy.salt()
+        env["MOLVA_CRAWL_SALT"] = config.privacy.salt(where="crawl")
         env["SCRAPY_SETTINGS_MODULE"] = "crawlers.settings"
         env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
         returncode, stderr = _run_crawl_process(spec_path, env, timeout)

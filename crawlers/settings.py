@@ -32,6 +32,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawlers.middlewares.BackoffRetryMiddleware": 550,
 }
+# Pseudonymise first: an item dropped by validation is logged, and its log line must not carry a raw name.
 ITEM_PIPELINES = {
     "crawlers.pipelines.ContractPipeline": 100,
     "crawlers.pipelines.DedupPipeline": 400,
@@ -45,3 +46,4 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawlers.pipelines.PrivateLogFormatter"  # dropped items logged without their fields

@@ -177,10 +177,11 @@ class PrivacyConfig(_Model):
 
     pseudonymise_authors: bool = True
     salt_env: str = DEFAULT_SALT_ENV
+    allow_dev_salt: bool = False  # production (MOLVA_ENV=production) refuses the development salt unless true
 
-    def salt(self) -> str:
-        """The salt from the environment; a fixed, documented development salt when the variable is unset."""
-        return resolve_salt(env=self.salt_env)
+    def salt(self, where: str = "molva") -> str:
+        """The salt from the environment via :func:`molva.privacy.resolve_salt` (warns or refuses on the dev salt)."""
+        return resolve_salt(env=self.salt_env, allow_dev_salt=self.allow_dev_salt, where=where)
 
 
 class CrawlConfig(_Model):

@@ -64,6 +64,51 @@ def connect(path: str | Path = "data/molva.duckdb", *, read_only: bool = False) 
     return con
 
 
+class WarehouseOpenError(RuntimeError):
+    """The warehouse file cannot be opened: missing, locked by another process, not a DuckDB file, or corrupted."""
+
+
+def _explain(target: str, exc: BaseException) -> str:
+    text = str(exc)
+    low = text.lower()
+    if "could not set lock" in low or "conflicting lock" in low:
+        return f"{target}: the warehouse is locked by another process (a crawl, load or enrich still running?): {text}"
+    if "not a valid duckdb" in low or "unable to open" in low or "corrupt" in low or "checksum" in low:
+        return f"{target}: not a readable DuckDB warehouse (foreign or corrupted file): {text}"
+    return f"{target}: cannot open the warehouse: {text}"
+
+
+def connect_readonly(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """Open an existing warehouse for reading only, sandboxed: nothing can be written, attached or read from disk.
+
+    The file is opened ``read_only`` (never created: a missing file is a :class:`WarehouseOpenError`), then
+    ``enable_external_access = false`` (no ``attach``, ``copy … to``, ``read_text``/``read_csv`` of other files, no
+    extension loading) and ``lock_configuration = true`` (a query cannot turn these back on).
+    """
+    target = str(path)
+    if target == ":memory:" or not Path(target).is_file():
+        raise WarehouseOpenError(
+            f"{target}: no warehouse here yet (give an existing file with --db; "
+            "`molva warehouse migrate` or a crawl creates one)"
+        )
+    try:
+        con = duckdb.connect(target, read_only=True)
+    except duckdb.Error as exc:
+        raise WarehouseOpenError(_explain(target, exc)) from exc
+    con.execute("set timezone = 'UTC'")
+    con.execute("set enable_external_access = false")
+    con.execute("set lock_configuration = true")
+    return con
+
+
+def open_writable(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """:func:`connect` for writers (load, enrich, crawl); DuckDB errors become :class:`WarehouseOpenError`."""
+    try:
+        return connect(path)
+    except duckdb.Error as exc:
+        raise WarehouseOpenError(_explain(str(path), exc)) from exc
+
+
 def migrate(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     """Apply pending migrations in order, each in its own transaction. Returns the ones applied now."""
     con.execute(

@@ -128,7 +128,7 @@ def load_reviews(
     ``now`` is when Molva saw the rows (default: the current time); it becomes ``first_seen_at``/``last_seen_at``.
     """
     seen_at = as_utc_naive(now or datetime.now(UTC))
-    salt = resolve_salt(salt)
+    salt = resolve_salt(salt, where="load") if pseudonymise_authors else (salt or "")
     result = LoadResult()
     for batch in _batches(rows, batch_size):
         prepared: dict[str, dict[str, Any]] = {}

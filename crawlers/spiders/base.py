@@ -24,7 +24,6 @@ from scrapy.http import Request, Response
 
 from crawlers.items import Review
 from molva.connectors import Connector, connector
-from molva.privacy import DEFAULT_SALT_ENV, resolve_salt
 
 DEFAULT_CONFIGS = ("configs/demo.yaml",)  # after $MOLVA_CONFIG, as the molva CLI does
 
@@ -94,7 +93,8 @@ class ReviewSpider(scrapy.Spider):
         self.stats_path = data.get("stats_path")
         self.privacy = {
             "pseudonymise_authors": data.get("pseudonymise_authors", True),
-            "salt": resolve_salt(os.environ.get("MOLVA_CRAWL_SALT"), env=data.get("salt_env") or DEFAULT_SALT_ENV),
+            "allow_dev_salt": bool(data.get("allow_dev_salt", False)),
+            "salt": os.environ.get("MOLVA_CRAWL_SALT") or os.environ.get(data.get("salt_env") or "MOLVA_AUTHOR_SALT"),
         }
         self.base_url: str | None = self.options.get("base_url")
         self.followed: set[str] = set()

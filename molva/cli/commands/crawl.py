@@ -44,12 +44,22 @@ def crawl(
         console.print("no enabled sources in the config: nothing to crawl")
         return
     from crawlers.runner import crawl_all
+    from molva.privacy import SaltError
+
+    try:
+        cfg.privacy.salt(where="crawl")  # refuses in production on the development salt, before anything is fetched
+    except SaltError as exc:
+        fail(str(exc))
 
     workers = max(1, min(parallel or cfg.crawl.parallel_sources, len(wanted)))
     failed = 0
 
     def report(sid: str, summary: Any) -> None:
         nonlocal failed
+        if isinstance(summary, dict):  # the crawl raised (a broken warehouse or child): a failure with its message
+            console.print(f"[red]failed  [/red] {sid}: {summary.get('error')}", highlight=False)
+            failed += 1
+            return
         colour = {"success": "green", "partial": "yellow"}.get(summary.status, "red")
         console.print(
             f"[{colour}]{summary.status:<8}[/{colour}] {summary.source_id}: {summary.n_pages} pages, "

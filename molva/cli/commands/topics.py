@@ -21,6 +21,16 @@ def _connect(db: Path | None, config: Path | None):  # type: ignore[no-untyped-d
     return connect(db_path(db, config))
 
 
+def _connect_readonly(db: Path | None, config: Path | None):  # type: ignore[no-untyped-def]
+    """Reading commands never create a warehouse: a missing or unreadable file is a clear error."""
+    from warehouse.db import WarehouseOpenError, connect_readonly
+
+    try:
+        return connect_readonly(db_path(db, config))
+    except WarehouseOpenError as exc:
+        fail(str(exc))
+
+
 @topics_app.command("list")
 def list_topics(
     db: DbOption = None,
@@ -32,7 +42,7 @@ def list_topics(
     secondary: what the marts count), and every sentence that passed its threshold ("assigned")."""
     from rich.table import Table
 
-    con = _connect(db, config)
+    con = _connect_readonly(db, config)
     rows = con.execute(
         """
         with counts as (

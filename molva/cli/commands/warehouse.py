@@ -55,7 +55,6 @@ def load(
     Exit code 1 when any row was rejected (the good rows are loaded all the same).
     """
     from molva.config import PrivacyConfig
-    from warehouse.db import connect
     from warehouse.loader import load_reviews
     from warehouse.readers import detect_format, read_rows, write_rejects
 
@@ -74,17 +73,29 @@ def load(
             fail(f"--seen-at {seen_at!r} is not ISO 8601", 2)
     else:
         stamp = datetime.fromtimestamp(file.stat().st_mtime, UTC)
-    con = connect(path)
-    result = load_reviews(
-        con,
-        read_rows(file),
-        source_id=source,
-        brand_id=brand,
-        salt=privacy.salt(),
-        pseudonymise_authors=privacy.pseudonymise_authors,
-        now=stamp,
-    )
-    con.close()
+    from molva.privacy import SaltError
+    from warehouse.db import WarehouseOpenError, open_writable
+
+    try:
+        salt = privacy.salt(where="load")
+    except SaltError as exc:
+        fail(str(exc))
+    try:
+        con = open_writable(path)
+    except WarehouseOpenError as exc:
+        fail(str(exc))
+    try:
+        result = load_reviews(
+            con,
+            read_rows(file),
+            source_id=source,
+            brand_id=brand,
+            salt=salt,
+            pseudonymise_authors=privacy.pseudonymise_authors,
+            now=stamp,
+        )
+    finally:
+        con.close()
     console.print(
         f"{file}: {result.n_rows} rows → {result.n_new} new, {result.n_updated} updated, "
         f"{result.n_unchanged} unchanged, {result.n_stale} older than stored, "
