@@ -11,7 +11,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from crawlers.items import Review
-from crawlers.pipelines import PrivateLogFormatter, PseudonymisePipeline, ValidatePipeline
+from crawlers.pipelines import ContractPipeline, PrivateLogFormatter
 from crawlers.settings import ITEM_PIPELINES, LOG_FORMATTER
 from molva import privacy
 from molva.config import DEV_SALT, PrivacyConfig
@@ -74,23 +74,22 @@ def test_a_dropped_item_is_pseudonymised_before_validation_and_logged_without_fi
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     order = sorted(ITEM_PIPELINES, key=ITEM_PIPELINES.__getitem__)
-    assert order.index("crawlers.pipelines.PseudonymisePipeline") < order.index("crawlers.pipelines.ValidatePipeline")
+    assert order[0] == "crawlers.pipelines.ContractPipeline"  # the contract pseudonymises, then validates
     assert LOG_FORMATTER == "crawlers.pipelines.PrivateLogFormatter"
     spider = SimpleNamespace(
         privacy={"pseudonymise_authors": True, "salt": "t-salt"}, crawl_errors=[], crawler=get_crawler()
     )
     crawler = SimpleNamespace(spider=spider)
     item = _review(author=NAME)  # empty text: validation drops it
-    item = PseudonymisePipeline(crawler).process_item(item)
-    assert item.author is not None and item.author.startswith("anon:")
     with pytest.raises(DropItem) as dropped:
-        ValidatePipeline(crawler).process_item(item)
+        ContractPipeline(crawler).process_item(item)
+    assert item.author is not None and item.author.startswith("anon:")
     formatter = PrivateLogFormatter.from_crawler(spider.crawler)
     entry = formatter.dropped(item, dropped.value, None, spider)
     with caplog.at_level(logging.DEBUG):
         logging.getLogger("scrapy.core.scraper").log(entry["level"], entry["msg"], entry["args"])
     logged = caplog.text + str(spider.crawl_errors)
-    assert "42" in logged and "text is empty" in logged
+    assert "42" in logged and "text: missing or empty review text" in logged
     assert NAME not in logged and "Sidorov" not in logged
 
 
