@@ -181,6 +181,8 @@ def _prepare(
     platform = _required_str(row, "platform")
     external_id = _required_str(row, "external_id")
     text = row.get("text")
+    if isinstance(text, str):
+        text = text.replace("\x00", "")  # NUL bytes never reach the warehouse
     if not isinstance(text, str) or not text.strip():
         raise RowError("text", "missing or empty review text")
     kind = row.get("kind") or "review"
@@ -229,7 +231,7 @@ def _optional_str(row: dict[str, Any], name: str) -> str | None:
     value = row.get(name)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    value = str(value)
+    value = str(value).replace("\x00", "")
     return value if value.strip() else None
 
 
