@@ -39,17 +39,14 @@ def read_rows(path: Path) -> Iterator[dict[str, Any] | Reject]:
         import gzip
 
         opener = gzip.open
-    with opener(path, "rt", encoding="utf-8", errors="strict", newline="") as handle:
-        line_no = 0
-        while True:
+    # Binary lines, each decoded on its own: one bad byte rejects that line (with its number) and the rest still loads.
+    with opener(path, "rb") as handle:
+        for line_no, raw in enumerate(handle, start=1):
             try:
-                line = handle.readline()
+                line = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                yield Reject(line_no + 1, "<line>", f"invalid UTF-8: {exc.reason}")
-                return
-            if not line:
-                return
-            line_no += 1
+                yield Reject(line_no, "<line>", f"invalid UTF-8: {exc.reason} at byte {exc.start + 1} of the line")
+                continue
             if not line.strip():
                 continue
             try:
