@@ -24,6 +24,7 @@ from scrapy.http import Request, Response
 
 from crawlers.items import Review
 from molva.connectors import Connector, connector
+from molva.privacy import DEFAULT_SALT_ENV
 
 DEFAULT_CONFIGS = ("configs/demo.yaml",)  # after $MOLVA_CONFIG, as the molva CLI does
 
@@ -94,7 +95,7 @@ class ReviewSpider(scrapy.Spider):
         self.privacy = {
             "pseudonymise_authors": data.get("pseudonymise_authors", True),
             "allow_dev_salt": bool(data.get("allow_dev_salt", False)),
-            "salt": os.environ.get("MOLVA_CRAWL_SALT") or os.environ.get(data.get("salt_env") or "MOLVA_AUTHOR_SALT"),
+            "salt": os.environ.get("MOLVA_CRAWL_SALT") or os.environ.get(data.get("salt_env") or DEFAULT_SALT_ENV),
         }
         self.base_url: str | None = self.options.get("base_url")
         self.followed: set[str] = set()
