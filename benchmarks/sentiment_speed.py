@@ -3,8 +3,11 @@
 Both paths classify the same 2,000 RuReviews dev texts (fixed sample) in one process:
 
 * naive: ``transformers.pipeline("text-classification")``, fp32, batch 32, texts in file order (no sorting);
-* production: :class:`nlp.sentiment.onnx_backend.OnnxSentiment` — int8 ONNX Runtime, one text per call (so results
-  do not depend on batch neighbours), intra-op threads tuned to the cores the process may use.
+* production: :class:`nlp.sentiment.onnx_backend.OnnxSentiment` with its opinion head, through ``predict`` exactly
+  as ``molva enrich`` calls it — int8 ONNX Runtime, one text per call (so results do not depend on batch
+  neighbours), intra-op threads tuned to the cores the process may use, text cleaning and the four-label head.
+
+Macro-F1 is the three-class view (neutral = mixed or none; the naive path has no "none").
 
 It prints reviews/s, peak RSS (VmHWM, reset between paths through /proc/self/clear_refs) and macro-F1 for each.
 Run on a quiet machine: ``python benchmarks/sentiment_speed.py [--n 2000] [--threads N]``. Needs ../shared/data.
@@ -61,14 +64,15 @@ def naive(model_dir: Path, texts: list[str], threads: int) -> np.ndarray:
 
 
 def production(model_dir: Path, texts: list[str], threads: int | None) -> np.ndarray:
+    from nlp.sentiment.artifact import load_opinion_head
     from nlp.sentiment.onnx_backend import OnnxSentiment
 
-    clf = OnnxSentiment(model_dir, threads=threads, batch_size=32)
-    clf.predict_proba(texts[:32])  # warm-up: first-run graph optimisation and allocations
+    clf = OnnxSentiment(model_dir, threads=threads, batch_size=32, opinion=load_opinion_head())
+    clf.predict(texts[:32])  # warm-up: first-run graph optimisation and allocations
     start = time.perf_counter()
-    probs = clf.predict_proba(texts)
+    preds = clf.predict(texts, kind="review")
     production.seconds = time.perf_counter() - start  # type: ignore[attr-defined]
-    return probs
+    return np.array([[p.p_negative, p.p_mixed + p.p_none, p.p_positive] for p in preds])
 
 
 def main() -> None:

@@ -26,8 +26,8 @@ HEADER = (
 )
 SENTIMENT_DDL = (
     "create table if not exists review_sentiment (review_id varchar, content_hash varchar, model_name varchar, "
-    "model_version varchar, language varchar, label varchar, score double, p_negative double, p_neutral double, "
-    "p_positive double, classified_at timestamp, primary key (review_id, model_name))"
+    "model_version varchar, language varchar, label varchar, score double, p_negative double, p_mixed double, "
+    "p_positive double, p_none double default 0, classified_at timestamp, primary key (review_id, model_name))"
 )
 
 

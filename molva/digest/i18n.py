@@ -14,6 +14,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Неделя против предыдущей и против конкурентов. ▲▼ — изменение значимо (95 %), ○ — в пределах шума.",
         "This week against last week and against competitors. ▲▼: the change is significant (95 %); ○: within noise.",
     ),
+    "sentiment_base": (
+        "Тональность: {n_opinion} с мнением, {n_no_opinion} без мнения (в доли не входят).",
+        "Sentiment: {n_opinion} items with an opinion, {n_no_opinion} without one (in no share).",
+    ),
     "metric": ("Показатель", "Metric"),
     "this_week": ("Эта неделя", "This week"),
     "last_week": ("Прошлая неделя", "Last week"),
@@ -309,8 +313,10 @@ DEFINITIONS: list[tuple[str, tuple[str, str]]] = [
         "Share of 5★ minus share of 1–3★, ×100. A proxy: reviewers self-select and a rating is not the NPS question.",
     )),
     ("m_net_sentiment", (
-        "Доля позитивных минус доля негативных отзывов по модели тональности, ×100.",
-        "Share of positive minus share of negative items by the sentiment model, ×100.",
+        "Доля позитивных минус доля негативных среди отзывов и упоминаний с мнением (модель тональности), ×100; "
+        "упоминания без мнения (новости, реклама, вопросы) в доли не входят и считаются отдельно.",
+        "Share of positive minus share of negative among the items that express an opinion (sentiment model), ×100; "
+        "items without one (news, ads, questions) are in no share and are counted apart.",
     )),
     ("m_reply_rate", (
         "Доля отзывов (не упоминаний) с ответом компании; интервал Уилсона.",

@@ -22,7 +22,7 @@ DENOMINATOR = {
     "avg_rating": "n_rated",
     "csat": "n_rated",
     "nps_proxy": "n_rated",
-    "net_sentiment": "n_sentiment",
+    "net_sentiment": "n_opinion",  # opinions only: mentions without one are in no share
     "reply_rate": "n_reviews",
 }
 MIN_N = 10
@@ -171,6 +171,11 @@ def headline(log: QueryLog, s: Scope) -> dict[str, Any]:
         "surveys": [],
         "competitor_names": [s.brand_names.get(b, b) for b in competitors],
         "n_items": int(me["n_items"]) if me else 0,
+        "sentiment_base": t(
+            "sentiment_base",
+            n_opinion=f.number(int(me.get("n_opinion") or 0) if me else 0),
+            n_no_opinion=f.number(int(me.get("n_no_opinion") or 0) if me else 0),
+        ),
         "raw": {"now": me, "before": prev},
         "queries": ["headline", *(["headline_significance"] if s.is_own else [])],
     }

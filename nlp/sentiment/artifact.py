@@ -22,6 +22,7 @@ BUILTIN_DIR = REPO_ROOT / "nlp" / "models" / BUILTIN_NAME
 TRAINED_FILE = "trained.safetensors"
 META_FILE = "model.json"
 METRICS_FILE = "metrics.json"
+OPINION_FILE = "opinion.json"  # the four-label head (nlp/sentiment/opinion.py); optional
 ASSEMBLED_MANIFEST = "molva_assembled.json"
 
 
@@ -34,11 +35,30 @@ def read_meta(part_dir: Path = BUILTIN_DIR) -> dict[str, Any]:
 
 
 def part_digest(part_dir: Path = BUILTIN_DIR) -> str:
-    """Short sha256 of the trained weights and metadata: part of the model version and of the cache key."""
+    """Short sha256 of the trained weights, metadata and opinion head: part of the model version."""
     digest = hashlib.sha256()
-    for name in (TRAINED_FILE, META_FILE):
-        digest.update((part_dir / name).read_bytes())
+    for name in (TRAINED_FILE, META_FILE, OPINION_FILE):
+        if name != OPINION_FILE or (part_dir / name).is_file():
+            digest.update((part_dir / name).read_bytes())
     return digest.hexdigest()[:12]
+
+
+def encoder_digest(part_dir: Path = BUILTIN_DIR) -> str:
+    """Short sha256 of what the assembled classifier is made of (weights, labels, layers, length, base): the cache
+    key of the assembled directory, so a new opinion head or version number reuses the same assembled model."""
+    meta = read_meta(part_dir)
+    digest = hashlib.sha256((part_dir / TRAINED_FILE).read_bytes())
+    keep = {k: meta.get(k) for k in ("labels", "train_from_layer", "max_length", "base")}
+    digest.update(json.dumps(keep, sort_keys=True).encode())
+    return digest.hexdigest()[:12]
+
+
+def load_opinion_head(part_dir: Path = BUILTIN_DIR) -> Any:
+    """The part's :class:`~nlp.sentiment.opinion.OpinionHead`, or None when it has none."""
+    from nlp.sentiment.opinion import OpinionHead
+
+    path = part_dir / OPINION_FILE
+    return OpinionHead.load(path) if path.is_file() else None
 
 
 def model_version(part_dir: Path = BUILTIN_DIR) -> str:
@@ -96,7 +116,7 @@ def assemble(part_dir: Path = BUILTIN_DIR, cache_dir: Path | None = None) -> Pat
 
     base_dir = ensure_base()
     meta = read_meta(part_dir)
-    key = part_digest(part_dir)
+    key = encoder_digest(part_dir)
     target = (cache_dir or cache_root() / BUILTIN_NAME) / key
     manifest = target / ASSEMBLED_MANIFEST
     if manifest.is_file() and (target / "model.safetensors").is_file():

@@ -1,8 +1,11 @@
-"""The sentiment interface every backend implements, and the mapping of model labels onto negative/neutral/positive.
+"""The sentiment interface every backend implements, and the mapping of model labels onto Molva's scheme.
 
-A prediction always carries three probabilities and ``score = p_positive - p_negative`` in [-1, 1], whatever the
-model's own label set: 2-class models (negative/positive) give ``p_neutral = 0``; 5-class star models fold 1–2 stars
-into negative, 3 into neutral and 4–5 into positive.
+Molva's scheme has four labels (:data:`LABELS`): a text expresses a ``negative``, ``mixed`` or ``positive`` opinion,
+or ``none`` (news, ads, questions: most social-media mentions). A prediction carries the four probabilities and
+``score = p_positive - p_negative`` in [-1, 1]. A classifier itself has 2, 3 or 5 classes: 2-class models
+(negative/positive) give ``p_mixed = 0``; 3-class models' middle class is read as mixed; 5-class star models fold 1–2
+stars into negative, 3 into mixed and 4–5 into positive. Only a model with an opinion head
+(:mod:`nlp.sentiment.opinion`, molva-sentiment has one) gives ``p_none``; without one, ``p_none = 0``.
 """
 
 from __future__ import annotations
@@ -11,10 +14,15 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-LABELS = ("negative", "neutral", "positive")
+if TYPE_CHECKING:
+    from nlp.sentiment.opinion import OpinionHead
+
+#: Molva's labels, in the order of the probability columns.
+LABELS = ("negative", "mixed", "positive", "none")
 
 
 @dataclass(frozen=True)
@@ -23,8 +31,9 @@ class Prediction:
 
     label: str
     p_negative: float
-    p_neutral: float
+    p_mixed: float
     p_positive: float
+    p_none: float = 0.0
 
     @property
     def score(self) -> float:
@@ -32,18 +41,22 @@ class Prediction:
         return self.p_positive - self.p_negative
 
     @property
+    def has_opinion(self) -> bool:
+        return self.label != "none"
+
+    @property
     def probabilities(self) -> dict[str, float]:
         """Probabilities by label name."""
-        return {"negative": self.p_negative, "neutral": self.p_neutral, "positive": self.p_positive}
+        return dict(zip(LABELS, (self.p_negative, self.p_mixed, self.p_positive, self.p_none), strict=True))
 
     @classmethod
     def from_probs(cls, probs: Sequence[float]) -> Prediction:
-        """Build from (p_negative, p_neutral, p_positive); the label is the most probable class."""
-        p = [float(x) for x in probs]
-        return cls(LABELS[int(np.argmax(p))], p[0], p[1], p[2])
+        """Build from (p_negative, p_mixed, p_positive[, p_none]); the label is the most probable class."""
+        p = [float(x) for x in probs] + [0.0] * (4 - len(probs))
+        return cls(LABELS[int(np.argmax(p))], p[0], p[1], p[2], p[3])
 
 
-NEUTRAL_FOR_EMPTY = Prediction("neutral", 0.0, 1.0, 0.0)
+NO_OPINION_FOR_EMPTY = Prediction("none", 0.0, 0.0, 0.0, 1.0)
 
 
 class SentimentModel(ABC):
@@ -51,20 +64,36 @@ class SentimentModel(ABC):
 
     name: str
     version: str
+    #: The four-label head, when the model has one (it reads :meth:`predict_features`).
+    opinion: OpinionHead | None = None
 
     @abstractmethod
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """An ``(n, 3)`` array of (p_negative, p_neutral, p_positive); texts are already cleaned and non-empty."""
+        """An ``(n, 3)`` array of the classifier's (p_negative, p_neutral, p_positive); texts are cleaned, non-empty."""
 
-    def predict(self, texts: Sequence[str]) -> list[Prediction]:
-        """Predictions in input order; blank texts get a defined neutral prediction without running the model."""
+    def predict_features(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray | None]:
+        """:meth:`predict_proba` plus the opinion head's features (None: this backend computes none)."""
+        return self.predict_proba(texts), None
+
+    def predict(self, texts: Sequence[str], kind: str | Sequence[str] = "review") -> list[Prediction]:
+        """Predictions in input order; blank texts are ``none`` without running the model.
+
+        ``kind`` (one for all texts, or one per text) is ``review``, ``sentence`` or ``mention``: what the opinion
+        head is told about each text (see :mod:`nlp.sentiment.opinion`).
+        """
+        from nlp.sentiment.opinion import check_kind
         from nlp.sentiment.text_prep import clean_text
 
+        kinds = [check_kind(kind)] * len(texts) if isinstance(kind, str) else [check_kind(k) for k in kind]
+        if len(kinds) != len(texts):
+            raise ValueError(f"{len(kinds)} kinds for {len(texts)} texts")
         cleaned = [clean_text(t).text for t in texts]
         todo = [i for i, t in enumerate(cleaned) if t]
-        out = [NEUTRAL_FOR_EMPTY] * len(cleaned)
+        out = [NO_OPINION_FOR_EMPTY] * len(cleaned)
         if todo:
-            probs = self.predict_proba([cleaned[i] for i in todo])
+            probs, features = self.predict_features([cleaned[i] for i in todo])
+            if self.opinion is not None and features is not None:
+                probs = self.opinion.predict_proba(probs, features, [kinds[i] for i in todo])
             for i, row in zip(todo, probs, strict=True):
                 out[i] = Prediction.from_probs(row)
         return out

@@ -1,8 +1,8 @@
 """Classify a table of texts at review or sentence level: the logic behind ``molva classify``.
 
 The output keeps every input column and row (sentence level: one row per sentence, and one row with empty sentence
-fields for a text without sentences), and adds ``language``, ``sentiment_label``, ``sentiment_score``,
-``p_negative``, ``p_neutral``, ``p_positive``.
+fields for a text without sentences), and adds ``language``, ``sentiment_label`` (negative | mixed | positive |
+none), ``sentiment_score``, ``p_negative``, ``p_mixed``, ``p_positive``, ``p_none``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ from nlp.sentiment.text_prep import clean_text
 
 MAX_SENTENCES = 300
 CHUNK = 256
-OUTPUT_COLUMNS = ("language", "sentiment_label", "sentiment_score", "p_negative", "p_neutral", "p_positive")
+OUTPUT_COLUMNS = (
+    "language", "sentiment_label", "sentiment_score", "p_negative", "p_mixed", "p_positive", "p_none",
+)  # fmt: skip
 
 
 def _columns(preds: list[Prediction], languages: list[str]) -> dict[str, list[Any]]:
@@ -29,17 +31,18 @@ def _columns(preds: list[Prediction], languages: list[str]) -> dict[str, list[An
         "sentiment_label": [p.label for p in preds],
         "sentiment_score": [max(-1.0, min(1.0, p.score)) for p in preds],
         "p_negative": [p.p_negative for p in preds],
-        "p_neutral": [p.p_neutral for p in preds],
+        "p_mixed": [p.p_mixed for p in preds],
         "p_positive": [p.p_positive for p in preds],
+        "p_none": [p.p_none for p in preds],
     }
 
 
 def _predict_chunked(
-    model: SentimentModel, texts: list[str], progress: Callable[[int, int], None] | None
+    model: SentimentModel, texts: list[str], kind: str, progress: Callable[[int, int], None] | None
 ) -> list[Prediction]:
     out: list[Prediction] = []
     for start in range(0, len(texts), CHUNK):
-        out += model.predict(texts[start : start + CHUNK])
+        out += model.predict(texts[start : start + CHUNK], kind=kind)
         if progress is not None:
             progress(len(out), len(texts))
     return out
@@ -51,14 +54,20 @@ def classify_frame(
     model: SentimentModel,
     *,
     level: str = "review",
+    kind: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[pd.DataFrame, Counter[str]]:
     """Return the enriched frame and counts of odd inputs (empty, too_long, html_entities, emoji_only, …).
 
-    ``progress(done, total)`` is called after each chunk of texts sent to the model.
+    ``kind`` tells the opinion head what the texts are: ``review`` or ``mention`` (social-media posts); sentences
+    of reviews are ``sentence``, sentences of mentions stay ``mention``. Default: ``review`` at review level and
+    ``sentence`` at sentence level. ``progress(done, total)`` is called after each chunk of texts sent to the model.
     """
     if level not in ("review", "sentence"):
         raise ValueError(f"level must be 'review' or 'sentence', not {level!r}")
+    if kind not in (None, "review", "mention"):
+        raise ValueError(f"kind must be 'review' or 'mention', not {kind!r}")
+    text_kind = "mention" if kind == "mention" else level
     counts: Counter[str] = Counter()
     cleaned = [clean_text(v) for v in frame[text_column].tolist()]
     for c in cleaned:
@@ -67,7 +76,7 @@ def classify_frame(
     base = frame.rename(columns={c: f"input_{c}" for c in clash})
     if level == "review":
         texts = [c.text for c in cleaned]
-        preds = _predict_chunked(model, texts, progress)
+        preds = _predict_chunked(model, texts, text_kind, progress)
         out = base.reset_index(drop=True).assign(**_columns(preds, [detect_language(t) for t in texts]))
         return out, counts
     rows: list[tuple[int, int | None, int | None, int | None, str]] = []
@@ -84,7 +93,7 @@ def classify_frame(
             rows.append((row_no, s.index, s.start, s.end, s.text))
             pieces.append(len(rows) - 1)
     texts = [clean_text(r[4]).text for r in rows]
-    preds = _predict_chunked(model, texts, progress)
+    preds = _predict_chunked(model, texts, text_kind, progress)
     expanded = base.iloc[[r[0] for r in rows]].reset_index(drop=True)
     expanded = expanded.assign(
         sentence_index=pd.array([r[1] for r in rows], dtype="Int64"),

@@ -151,3 +151,69 @@ def known_sets() -> list[str]:
     tweets = [f"{prefix}_{part}" for prefix in TWEET_SETS for part in ("train", "dev")]
     base = ["ru_rureviews_train", "ru_rureviews_dev", "en_uci_train", "en_uci_heldout", "en_amazon"]
     return [*base, *SEMEVAL_SETS, *tweets]
+
+
+# ---- the four-label scheme of the opinion head (nlp/sentiment/opinion.py) ----
+
+#: Each set's kind of text and what its labels mean in the scheme negative | mixed | positive | none.
+#: RuReviews "neutral" is a mixed 3-star review; tweet "neutral" is no opinion (news, ads, questions).
+OPINION_SETS = {
+    "ru_rureviews_train": ("review", {"neutral": "mixed"}),
+    "ru_rureviews_dev": ("review", {"neutral": "mixed"}),
+    "en_amazon": ("review", {}),
+    "en_uci_train": ("sentence", {}),
+    "en_uci_heldout": ("sentence", {}),
+    "ru_semeval4_cal": ("sentence", {}),
+    "en_semeval4_cal": ("sentence", {}),
+    "ru_semeval4_test": ("sentence", {}),
+    "en_semeval4_test": ("sentence", {}),
+    "ru_banks_train": ("mention", {"neutral": "none"}),
+    "ru_telecom_train": ("mention", {"neutral": "none"}),
+    "en_tweets_train": ("mention", {"neutral": "none"}),
+    "ru_banks_dev": ("mention", {"neutral": "none"}),
+    "ru_telecom_dev": ("mention", {"neutral": "none"}),
+    "en_tweets_dev": ("mention", {"neutral": "none"}),
+}
+OPINION_TRAIN_SETS = tuple(n for n in OPINION_SETS if not n.endswith(("_dev", "_heldout", "_test")))
+OPINION_EVAL_SETS = tuple(n for n in OPINION_SETS if n not in OPINION_TRAIN_SETS)
+
+
+def semeval_label4(polarities: set[str]) -> str:
+    """A SemEval-2016 sentence in the four-label scheme: no opinion → none; positive and negative → mixed; a
+    "neutral" opinion (SemEval: neither clearly positive nor negative) → mixed; otherwise the one polarity."""
+    if not polarities:
+        return "none"
+    if {"positive", "negative"} <= polarities:
+        return "mixed"
+    for polarity in ("negative", "positive"):
+        if polarity in polarities:
+            return polarity
+    return "mixed"
+
+
+def semeval_sentences4(absa_dir: Path, language: str, part: str) -> pd.DataFrame:
+    """Every SemEval-2016 sentence of one half (``calibration`` or ``test``), with or without opinions, labelled by
+    :func:`semeval_label4`; as in :func:`semeval_sentences`, the calibration half drops texts the test half has."""
+    from nlp.topics.absa import ABSA_FILES, load_split
+
+    _require(absa_dir / ABSA_FILES[language])
+    halves = load_split(absa_dir, language)
+    tested = {s.text.strip() for s in halves["test"]} if part == "calibration" else set()
+    rows = [
+        (s.text, semeval_label4({pol for _, pol in s.opinions})) for s in halves[part] if s.text.strip() not in tested
+    ]
+    return pd.DataFrame(rows, columns=["text", "label"])
+
+
+def load_opinion_set(name: str, data_dir: Path | None = None) -> tuple[str, pd.DataFrame]:
+    """``(kind, frame)`` of one :data:`OPINION_SETS` set, labels in the four-label scheme."""
+    if name not in OPINION_SETS:
+        raise ValueError(f"unknown opinion data set {name!r}; known: {', '.join(OPINION_SETS)}")
+    kind, relabel = OPINION_SETS[name]
+    if "_semeval4_" in name:
+        language, _, part = name.partition("_semeval4_")
+        root = data_dir or default_data_dir()
+        frame = semeval_sentences4(root.parent / "absa", language, "calibration" if part == "cal" else "test")
+    else:
+        frame = load_set(name, data_dir)
+    return kind, frame.assign(label=frame["label"].map(lambda x: relabel.get(x, x)))

@@ -28,7 +28,7 @@ MAX_SENTENCES = 300  # per review: a 100k-character review would otherwise cost 
 
 _PENDING_SQL = """
 with src as (
-    select r.review_id, r.content_hash, r.title, r.text
+    select r.review_id, r.content_hash, r.title, r.text, r.kind
     from reviews as r
 ),
 done as (
@@ -47,11 +47,11 @@ select * from final order by review_id
 
 _REVIEW_COLUMNS = [
     "review_id", "content_hash", "model_name", "model_version", "language", "label", "score",
-    "p_negative", "p_neutral", "p_positive", "classified_at",
+    "p_negative", "p_mixed", "p_positive", "p_none", "classified_at",
 ]  # fmt: skip
 _SENTENCE_COLUMNS = [
     "review_id", "sentence_index", "content_hash", "start_char", "end_char", "sentence_text", "language", "label",
-    "score", "p_negative", "p_neutral", "p_positive", "model_name", "model_version", "classified_at",
+    "score", "p_negative", "p_mixed", "p_positive", "p_none", "model_name", "model_version", "classified_at",
 ]  # fmt: skip
 
 
@@ -92,29 +92,41 @@ def _values(pred: Prediction) -> dict[str, Any]:
         "label": pred.label,
         "score": max(-1.0, min(1.0, pred.score)),
         "p_negative": pred.p_negative,
-        "p_neutral": pred.p_neutral,
+        "p_mixed": pred.p_mixed,
         "p_positive": pred.p_positive,
+        "p_none": pred.p_none,
     }
 
 
-def predict_unique(
-    model: SentimentModel, texts: list[str], memo: dict[str, Prediction] | None = None
-) -> list[Prediction]:
-    """``model.predict(texts)`` with each distinct text classified once (and, given ``memo``, once per run).
+Keyed = tuple[str, str]  # (text kind, text)
 
-    Only byte-identical inputs share a prediction, so the model sees exactly the inputs it would have seen: stock
-    sentences ("Спасибо!", "Great app") repeat across reviews, and a one-sentence review without a title is its own
-    sentence. (Batches are padded differently, so probabilities may move in the last float digits, never more.)
-    ``memo`` keeps predictions of short texts between batches, at most ``MEMO_SIZE`` of them.
+
+def predict_unique(
+    model: SentimentModel, texts: list[Keyed], memo: dict[Keyed, Prediction] | None = None
+) -> list[Prediction]:
+    """``model.predict`` of ``(kind, text)`` pairs, each distinct pair classified once (given ``memo``, once per run).
+
+    Only byte-identical inputs of the same kind share a prediction, so the model sees exactly the inputs it would
+    have seen: stock sentences ("Спасибо!", "Great app") repeat across reviews, and a one-sentence review without a
+    title is its own sentence (unless the model has an opinion head, which reads the kind). ``memo`` keeps
+    predictions of short texts between batches, at most ``MEMO_SIZE``.
     """
     memo = {} if memo is None else memo
+    if model.opinion is None:  # without an opinion head the kind changes nothing: one text, one prediction
+        texts = [("review", t) for _, t in texts]
     todo = list(dict.fromkeys(t for t in texts if t not in memo))
-    fresh = dict(zip(todo, model.predict(todo), strict=True)) if todo else {}
+    preds = model.predict([t for _, t in todo], kind=[k for k, _ in todo]) if todo else []
+    fresh = dict(zip(todo, preds, strict=True))
     out = [fresh[t] if t in fresh else memo[t] for t in texts]
     if len(memo) > MEMO_SIZE:
         memo.clear()
-    memo.update((t, p) for t, p in fresh.items() if len(t) <= MEMO_MAX_CHARS)
+    memo.update((t, p) for t, p in fresh.items() if len(t[1]) <= MEMO_MAX_CHARS)
     return out
+
+
+def text_kinds(kind: object) -> tuple[str, str]:
+    """The opinion head's kind for a stored item (``reviews.kind``) and for its sentences."""
+    return ("mention", "mention") if kind == "mention" else ("review", "sentence")
 
 
 def _classify_batch(
@@ -123,25 +135,29 @@ def _classify_batch(
     sentences: bool,
     stats: EnrichStats,
     now: datetime,
-    memo: dict[str, Prediction] | None = None,
+    memo: dict[Keyed, Prediction] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     ident = {"model_name": model.name, "model_version": model.version, "classified_at": now}
-    review_texts, review_langs = [], []
-    for title, text in zip(batch["title"], batch["text"], strict=True):
+    review_texts: list[Keyed] = []
+    review_langs = []
+    kinds = [text_kinds(k) for k in (batch["kind"] if "kind" in batch else ["review"] * len(batch))]
+    for title, text, (kind, _) in zip(batch["title"], batch["text"], kinds, strict=True):
         cleaned = clean_text(review_input(title, text))
         stats.flags.update(cleaned.flags)
-        review_texts.append(cleaned.text)
+        review_texts.append((kind, cleaned.text))
         review_langs.append(detect_language(cleaned.text))
     pieces = []
     if sentences:
-        for rid, h, text in zip(batch["review_id"], batch["content_hash"], batch["text"], strict=True):
+        for rid, h, text, (_, sentence_kind) in zip(
+            batch["review_id"], batch["content_hash"], batch["text"], kinds, strict=True
+        ):
             found = split_sentences(text if isinstance(text, str) else "")
             if len(found) > MAX_SENTENCES:
                 stats.flags["sentences_capped"] += 1
                 found = found[:MAX_SENTENCES]
-            pieces += [(rid, h, s) for s in found]
-    # reviews and sentences in one call: identical texts among them are classified once
-    predictions = predict_unique(model, review_texts + [s.text for _, _, s in pieces], memo)
+            pieces += [(rid, h, s, sentence_kind) for s in found]
+    # reviews and sentences in one call: identical texts of one kind among them are classified once
+    predictions = predict_unique(model, review_texts + [(k, s.text) for _, _, s, k in pieces], memo)
     review_rows = [
         {"review_id": rid, "content_hash": h, "language": lang, **_values(p), **ident}
         for rid, h, lang, p in zip(
@@ -152,7 +168,7 @@ def _classify_batch(
     if sentences:
         languages: dict[str, str] = {}
         preds = predictions[len(review_texts) :]
-        for (rid, h, s), p in zip(pieces, preds, strict=True):
+        for (rid, h, s, _), p in zip(pieces, preds, strict=True):
             sentence_rows.append(
                 {
                     "review_id": rid,
@@ -228,7 +244,7 @@ def enrich_sentiment(
     if limit is not None:
         pending = pending.head(limit)
     stats.n_pending = len(pending)
-    memo: dict[str, Prediction] = {}
+    memo: dict[Keyed, Prediction] = {}
     for start in range(0, len(pending), batch_size):
         batch = pending.iloc[start : start + batch_size]
         reviews, sents = _classify_batch(model, batch, sentences, stats, stamp, memo)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from nlp.sentiment.base import SentimentModel, label_projection
+from nlp.sentiment.opinion import OpinionHead
 
 
 class TransformersSentiment(SentimentModel):
@@ -28,6 +29,7 @@ class TransformersSentiment(SentimentModel):
         batch_size: int = 32,
         max_length: int | None = None,
         threads: int | None = None,
+        opinion: OpinionHead | None = None,
     ) -> None:
         try:
             import torch
@@ -42,6 +44,7 @@ class TransformersSentiment(SentimentModel):
             torch.set_num_threads(threads)
         self.name = name or str(model)
         self.version = version
+        self.opinion = opinion
         self.device = resolve_device(device)
         self.batch_size = batch_size
         try:
@@ -59,9 +62,15 @@ class TransformersSentiment(SentimentModel):
         self.max_length = int(min(limit or 512, config.max_position_embeddings - 2, 512))
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        return self.predict_features(texts)[0]
+
+    def predict_features(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray | None]:
         import torch
 
+        from nlp.sentiment.features import pooled_features
+
         out = np.zeros((len(texts), 3), dtype=np.float32)
+        features = np.zeros((len(texts), 2 * int(self.model.config.hidden_size)), dtype=np.float32)
         order = np.argsort([len(t) for t in texts], kind="stable")
         with torch.inference_mode():
             for start in range(0, len(order), self.batch_size):
@@ -73,6 +82,9 @@ class TransformersSentiment(SentimentModel):
                     padding=True,
                     return_tensors="pt",
                 ).to(self.device)
-                probs = torch.softmax(self.model(**batch).logits.float(), dim=-1).cpu().numpy()
+                result = self.model(**batch, output_hidden_states=True)
+                probs = torch.softmax(result.logits.float(), dim=-1).cpu().numpy()
                 out[idx] = probs @ self.projection
-        return out
+                pooled = pooled_features(result.hidden_states[-1].float(), batch["attention_mask"])
+                features[idx] = pooled.cpu().numpy()
+        return out, features

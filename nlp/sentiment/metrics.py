@@ -45,3 +45,41 @@ def classification_report(gold: list[str], probs: np.ndarray) -> dict[str, Any]:
             for i, label in enumerate(labels)
         },
     }
+
+
+def opinion_report(gold: list[str], probs: np.ndarray) -> dict[str, Any]:
+    """Figures for the four-label scheme (gold and ``probs`` columns in :data:`nlp.sentiment.base.LABELS` order).
+
+    ``labels4``: accuracy, macro-F1 over the gold labels present and per-class figures. ``three_class``: the
+    classic view in which "neutral" is mixed or none (how RuReviews, SentiRuEval and SemEval-2017 are scored),
+    via :func:`classification_report` on (p_negative, p_mixed + p_none, p_positive): macro-F1, macro-F1 of
+    positive and negative; sets without neutral gold are scored on the sign of p_positive − p_negative.
+    """
+    from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
+
+    from nlp.sentiment.base import LABELS as LABELS4
+
+    probs = np.asarray(probs, dtype=float)
+    pred = [LABELS4[i] for i in probs.argmax(1)]
+    present = [label for label in LABELS4 if label in set(gold)]
+    p, r, f, s = precision_recall_fscore_support(gold, pred, labels=present, zero_division=0)
+    three_gold = ["neutral" if g in ("mixed", "none") else g for g in gold]
+    three = np.column_stack([probs[:, 0], probs[:, 1] + probs[:, 3], probs[:, 2]])
+    return {
+        "n": len(gold),
+        "labels4": {
+            "accuracy": round(float(accuracy_score(gold, pred)), 4),
+            "macro_f1": round(float(f1_score(gold, pred, labels=present, average="macro", zero_division=0)), 4),
+            "predicted": {label: int(sum(x == label for x in pred)) for label in LABELS4},
+            "per_class": {
+                label: {
+                    "precision": round(float(p[i]), 4),
+                    "recall": round(float(r[i]), 4),
+                    "f1": round(float(f[i]), 4),
+                    "support": int(s[i]),
+                }
+                for i, label in enumerate(present)
+            },
+        },
+        "three_class": classification_report(three_gold, three),
+    }

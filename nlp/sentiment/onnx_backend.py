@@ -16,10 +16,14 @@ import numpy as np
 
 from nlp.onnx_session import TextRunner
 from nlp.sentiment.base import SentimentModel, label_projection
+from nlp.sentiment.opinion import OpinionHead
 
 ONNX_DIR = "onnx"
 FP32_FILE = "model.onnx"
-INT8_FILE = "model.int8pc.onnx"  # per-channel int8 weights; the name changes when the recipe does
+INT8_FILE = "model.int8pc.feat.onnx"  # per-channel int8 weights; the name changes when the recipe does
+#: The one output: the class logits, then the features the opinion head reads (the last layer's ``<s>`` state and
+#: its masked mean over tokens, 2 x hidden size).
+OUTPUT = "logits_features"
 
 
 def export_onnx(model_dir: Path, quantize: bool = True) -> Path:
@@ -59,20 +63,39 @@ def _export_fp32(model_dir: Path, target: Path) -> None:
     tmp = target.with_suffix(".tmp.onnx")
     with torch.inference_mode():
         torch.onnx.export(
-            model,
+            WithFeatures(model),
             (ids, mask),
             str(tmp),
             input_names=["input_ids", "attention_mask"],
-            output_names=["logits"],
+            output_names=[OUTPUT],
             dynamic_axes={
                 "input_ids": {0: "batch", 1: "seq"},
                 "attention_mask": {0: "batch", 1: "seq"},
-                "logits": {0: "batch"},
+                OUTPUT: {0: "batch"},
             },
             opset_version=17,
             dynamo=False,
         )
     tmp.rename(target)
+
+
+def WithFeatures(model: Any) -> Any:
+    """Wrap a sequence classifier so one forward pass returns ``[logits | <s> state | mean state]``."""
+    import torch
+
+    from nlp.sentiment.features import pooled_features
+
+    class _WithFeatures(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids: Any, attention_mask: Any) -> Any:
+            out = self.model(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=True)
+            features = pooled_features(out.hidden_states[-1], attention_mask)
+            return torch.cat([out.logits, features], dim=-1)
+
+    return _WithFeatures()
 
 
 class OnnxSentiment(SentimentModel):
@@ -88,6 +111,7 @@ class OnnxSentiment(SentimentModel):
         max_length: int | None = None,
         threads: int | None = None,
         quantize: bool = True,
+        opinion: OpinionHead | None = None,
     ) -> None:
         try:
             import onnxruntime  # noqa: F401  (a clear message here rather than deep inside cpu_session)
@@ -95,8 +119,10 @@ class OnnxSentiment(SentimentModel):
         except ImportError as exc:  # pragma: no cover - pinned dependencies
             raise ImportError("the ONNX backend needs onnxruntime and tokenizers: pip install onnxruntime") from exc
         model_dir = Path(model_dir)
+        self.model_dir = model_dir
         self.name = name or str(model_dir)
         self.version = version
+        self.opinion = opinion
         # int8 models run one text per call (see TextRunner): a result never depends on what else is classified.
         self.batch_size = 1 if quantize else batch_size
         config = json.loads((model_dir / "config.json").read_text())
@@ -108,14 +134,18 @@ class OnnxSentiment(SentimentModel):
         self.tokenizer.enable_truncation(self.max_length)
         self.tokenizer.no_padding()
         path = export_onnx(model_dir, quantize=quantize)
-        self.runner = TextRunner(path, "logits", self.pad_id, batch_size=self.batch_size, threads=threads)
+        self.runner = TextRunner(path, OUTPUT, self.pad_id, batch_size=self.batch_size, threads=threads)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        return self.predict_features(texts)[0]
+
+    def predict_features(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray | None]:
+        n_classes = len(self.projection)
         if not texts:
-            return np.zeros((0, 3), dtype=np.float32)
-        encodings = self.tokenizer.encode_batch(list(texts))
-        logits = self.runner.run(encodings)
+            return np.zeros((0, 3), dtype=np.float32), np.zeros((0, 0), dtype=np.float32)
+        out = self.runner.run(self.tokenizer.encode_batch(list(texts)))
+        logits = out[:, :n_classes]
         logits = logits - logits.max(axis=1, keepdims=True)
         probs = np.exp(logits)
         probs /= probs.sum(axis=1, keepdims=True)
-        return np.asarray(probs @ self.projection, dtype=np.float32)
+        return np.asarray(probs @ self.projection, dtype=np.float32), out[:, n_classes:]

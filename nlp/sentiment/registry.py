@@ -10,7 +10,15 @@ import json
 import sys
 from pathlib import Path
 
-from nlp.sentiment.artifact import BUILTIN_DIR, BUILTIN_NAME, META_FILE, TRAINED_FILE, assemble, model_version
+from nlp.sentiment.artifact import (
+    BUILTIN_DIR,
+    BUILTIN_NAME,
+    META_FILE,
+    TRAINED_FILE,
+    assemble,
+    load_opinion_head,
+    model_version,
+)
 from nlp.sentiment.base import SentimentModel
 
 BACKENDS = ("auto", "onnx", "transformers")
@@ -35,15 +43,24 @@ def _cuda_available() -> bool:
     return bool(torch.cuda.is_available())
 
 
-def resolve(spec: str | Path | None) -> tuple[str, str, str | Path]:
-    """``(name, version, what to load)`` for a model spec; builds the molva-sentiment dir when needed."""
+def part_dir_of(spec: str | Path | None) -> Path | None:
+    """The trained-part directory a spec names (the built-in one for None), or None for other models."""
     if spec is None or str(spec) == BUILTIN_NAME:
-        return BUILTIN_NAME, model_version(BUILTIN_DIR), assemble(BUILTIN_DIR)
+        return BUILTIN_DIR
     path = Path(spec).expanduser()
     if path.is_dir() and (path / TRAINED_FILE).is_file() and (path / META_FILE).is_file():
-        meta = json.loads((path / META_FILE).read_text())
-        # Assembled into the cache (keyed by the part's digest), never next to the part itself.
-        return str(meta.get("name", path.name)), model_version(path), assemble(path)
+        return path
+    return None
+
+
+def resolve(spec: str | Path | None) -> tuple[str, str, str | Path]:
+    """``(name, version, what to load)`` for a model spec; builds the molva-sentiment dir when needed."""
+    part = part_dir_of(spec)
+    if part is not None:
+        meta = json.loads((part / META_FILE).read_text())
+        # Assembled into the cache (keyed by the encoder's digest), never next to the part itself.
+        return str(meta.get("name", part.name)), model_version(part), assemble(part)
+    path = Path(str(spec)).expanduser()
     if path.is_dir():
         if not (path / "config.json").is_file():
             raise FileNotFoundError(f"{path} has no config.json: not a Hugging Face model directory")
@@ -63,6 +80,8 @@ def load_sentiment_model(
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
     name, version, target = resolve(spec)
+    part = part_dir_of(spec)
+    opinion = load_opinion_head(part) if part is not None else None
     use_onnx = backend == "onnx" or (
         backend == "auto"
         and isinstance(target, Path)
@@ -74,9 +93,11 @@ def load_sentiment_model(
             raise ValueError("the ONNX backend needs a local model directory")
         from nlp.sentiment.onnx_backend import OnnxSentiment
 
-        return OnnxSentiment(target, name=name, version=version, batch_size=batch_size, threads=threads)
+        return OnnxSentiment(
+            target, name=name, version=version, batch_size=batch_size, threads=threads, opinion=opinion
+        )
     from nlp.sentiment.hf_backend import TransformersSentiment
 
     return TransformersSentiment(
-        target, name=name, version=version, device=device, batch_size=batch_size, threads=threads
+        target, name=name, version=version, device=device, batch_size=batch_size, threads=threads, opinion=opinion
     )

@@ -52,7 +52,7 @@ class SentimentPolarity:
         """Model labels and scores (p_positive − p_negative)."""
         if not texts:
             return [], np.zeros(0)
-        preds = self.model.predict(texts)
+        preds = self.model.predict(texts, kind="sentence")
         return [p.label for p in preds], np.array([p.score for p in preds], dtype=float)
 
     def __call__(self, texts: list[str]) -> list[str]:

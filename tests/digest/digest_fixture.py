@@ -19,7 +19,8 @@ from warehouse.marts import build_marts
 SENTIMENT_DDL = """
 create table if not exists review_sentiment (
     review_id varchar, content_hash varchar, model_name varchar, model_version varchar, language varchar,
-    label varchar, score double, p_negative double, p_neutral double, p_positive double, classified_at timestamp,
+    label varchar, score double, p_negative double, p_mixed double, p_positive double, p_none double default 0,
+    classified_at timestamp,
     primary key (review_id, model_name));
 """
 
@@ -144,7 +145,7 @@ def _add_review(con, rng, n, brand_id, platform, kind, scale, monday, *, rising,
         sentences.append((PRAISE[topic][li], topic, "praise", round(rng.uniform(0.5, 0.9), 3)))
     else:
         sentences.append(("Обычный заказ." if li else "An ordinary order.", None, None, 0.0))
-    label = "negative" if stars <= 2 else "positive" if stars >= 4 else "neutral"
+    label = "negative" if stars <= 2 else "positive" if stars >= 4 else "mixed"
     rating = float(stars) if scale else None
     url = f"https://{platform}.example/{brand_id}/{n}"
     _insert_review(con, f"{brand_id}-{n}", brand_id, platform, kind, rating, scale, at, sentences, label, url,
@@ -167,9 +168,9 @@ def _insert_review(con, review_id, brand_id, platform, kind, rating, scale, at, 
         [review_id, f"{brand_id}-{platform}", brand_id, platform, review_id, kind, url, rating, scale, norm, text, at,
          at, at, f"h-{review_id}", "Спасибо!" if reply else None, at + timedelta(hours=5) if reply else None],
     )  # fmt: skip
-    score = {"negative": -0.7, "neutral": 0.0, "positive": 0.7}[label]
+    score = {"negative": -0.7, "mixed": 0.0, "positive": 0.7}[label]
     con.execute(
-        "insert into review_sentiment values (?, ?, 'molva', '1', 'ru', ?, ?, 0, 0, 0, ?)",
+        "insert into review_sentiment values (?, ?, 'molva', '1', 'ru', ?, ?, 0, 0, 0, 0, ?)",
         [review_id, f"h-{review_id}", label, score, at],
     )
     for i, (start, end, topic, mention, tscore) in enumerate(spans):

@@ -83,7 +83,7 @@ def fake_sentiment(con: duckdb.DuckDBPyConnection, config: Any) -> dict[str, int
     for review_id, content_hash, rating in pending:
         label = "negative" if rating and rating <= 2 else "positive"
         con.execute(
-            "insert or replace into review_sentiment values (?, ?, 'fake', '1', 'en', ?, ?, 0, 0, 0, ?)",
+            "insert or replace into review_sentiment values (?, ?, 'fake', '1', 'en', ?, ?, 0, 0, 0, 0, ?)",
             [review_id, content_hash, label, -0.9 if label == "negative" else 0.9, datetime(2026, 10, 1)],
         )
     return {"n_reviews": len(pending)}

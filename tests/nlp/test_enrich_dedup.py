@@ -50,15 +50,17 @@ def test_predict_unique_matches_predict_and_classifies_each_text_once() -> None:
 
     texts = ["Спасибо!", "Курьер опоздал.", "Спасибо!", "Great app", "Курьер опоздал.", ""]
     model = CountingModel()
-    expected = CountingModel().predict(texts)
+    expected = CountingModel().predict(texts, kind="sentence")
     memo: dict = {}
-    assert predict_unique(model, texts, memo) == expected
+    assert predict_unique(model, [("sentence", t) for t in texts], memo) == expected
     assert sorted(model.seen) == sorted({"Спасибо!", "Курьер опоздал.", "Great app"})
     model.seen.clear()
-    assert predict_unique(model, ["Great app", "New text here"], memo) == CountingModel().predict(
-        ["Great app", "New text here"]
+    pairs = [("sentence", "Great app"), ("sentence", "New text here"), ("mention", "Great app")]
+    assert predict_unique(model, pairs, memo) == CountingModel().predict(
+        ["Great app", "New text here", "Great app"], kind=["sentence", "sentence", "mention"]
     )
-    assert model.seen == ["New text here"]  # the memo answered for the text seen in an earlier batch
+    # the memo answered for the text seen in an earlier batch, and (no opinion head) for the same text as a mention
+    assert model.seen == ["New text here"]
 
 
 def test_enrich_sentiment_results_equal_the_naive_path() -> None:
@@ -72,12 +74,12 @@ def test_enrich_sentiment_results_equal_the_naive_path() -> None:
     naive = CountingModel()
     reviews = con.execute("select review_id, title, text from reviews order by review_id").fetchall()
     stored = con.execute(
-        "select review_id, label, p_negative, p_neutral, p_positive from review_sentiment order by 1"
+        "select review_id, label, p_negative, p_mixed, p_positive, p_none from review_sentiment order by 1"
     ).fetchall()
     for (rid, title, text), row in zip(reviews, stored, strict=True):
         (p,) = naive.predict([clean_text(review_input(title, text)).text])
         assert row[0] == rid and row[1] == p.label
-        np.testing.assert_allclose(row[2:], [p.p_negative, p.p_neutral, p.p_positive], rtol=1e-6)
+        np.testing.assert_allclose(row[2:], [p.p_negative, p.p_mixed, p.p_positive, p.p_none], rtol=1e-6)
     sentences = con.execute("select sentence_text, label, p_positive from sentence_sentiment").fetchall()
     for text, label, p_pos in sentences:
         (p,) = naive.predict([text])

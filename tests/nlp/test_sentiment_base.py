@@ -18,7 +18,10 @@ def test_prediction_score_and_label() -> None:
     p = Prediction.from_probs([0.1, 0.2, 0.7])
     assert p.label == "positive"
     assert p.score == pytest.approx(0.6)
-    assert p.probabilities == {"negative": 0.1, "neutral": pytest.approx(0.2), "positive": pytest.approx(0.7)}
+    assert p.probabilities == {"negative": 0.1, "mixed": pytest.approx(0.2), "positive": pytest.approx(0.7), "none": 0}
+    assert p.has_opinion
+    q = Prediction.from_probs([0.1, 0.1, 0.2, 0.6])
+    assert q.label == "none" and not q.has_opinion and q.score == pytest.approx(0.1)
 
 
 @pytest.mark.parametrize(

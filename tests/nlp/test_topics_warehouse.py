@@ -66,7 +66,7 @@ def test_sentence_sentiment_rows_give_sentences_and_polarity(
     _review(warehouse, "r1", text)
     for idx, (start, end, label) in enumerate([(0, 21, "negative"), (22, len(text), "positive")]):
         warehouse.execute(
-            "insert into sentence_sentiment values (?, ?, 'h1', ?, ?, ?, 'ru', ?, 0, 0.2, 0.6, 0.2, 'm', '1', ?)",
+            "insert into sentence_sentiment values (?, ?, 'h1', ?, ?, ?, 'ru', ?, 0, 0.2, 0.6, 0.2, 0, 'm', '1', ?)",
             ["r1", idx, start, end, text[start:end], label, NOW],
         )
     enrich_topics(warehouse, taxonomy=taxonomy, embedder=LemmaHashEmbedder(), now=NOW)
@@ -80,14 +80,14 @@ def test_sentence_sentiment_rows_give_sentences_and_polarity(
     assert kinds == [("complaint",), ("praise",)]  # insert-only: assigned rows keep their values on a retag
     _review(warehouse, "r2", "Курьер опоздал.", chash="h2")
     warehouse.execute(
-        "insert into sentence_sentiment values ('r2', 0, 'h2', 0, 15, 'Курьер опоздал.', 'ru', 'neutral', -0.5, "
-        "0.6, 0.3, 0.1, 'm', '1', ?)",
+        "insert into sentence_sentiment values ('r2', 0, 'h2', 0, 15, 'Курьер опоздал.', 'ru', 'mixed', -0.5, "
+        "0.6, 0.3, 0.1, 0, 'm', '1', ?)",
         [NOW],
     )
     enrich_topics(warehouse, taxonomy=Taxonomy.model_validate(data), embedder=LemmaHashEmbedder(), now=NOW)
     assert warehouse.execute("select polarity, kind from sentence_topics where review_id = 'r2'").fetchall() == [
         ("negative", "complaint")
-    ]  # the model said neutral, but its score -0.5 is outside the band
+    ]  # the model said mixed, but its score -0.5 is outside the band
 
 
 def test_changed_review_is_retagged_and_unchanged_ids_stay(

@@ -19,12 +19,13 @@ from warehouse.marts import build_marts, check_contracts, discover_models, parse
 SENTIMENT_DDL = """
 create table if not exists review_sentiment (
     review_id varchar, content_hash varchar, model_name varchar, model_version varchar, language varchar,
-    label varchar, score double, p_negative double, p_neutral double, p_positive double, classified_at timestamp,
+    label varchar, score double, p_negative double, p_mixed double, p_positive double, p_none double default 0,
+    classified_at timestamp,
     primary key (review_id, model_name));
 create table if not exists sentence_sentiment (
     review_id varchar, sentence_index integer, content_hash varchar, start_char integer, end_char integer,
-    sentence_text varchar, language varchar, label varchar, score double, p_negative double, p_neutral double,
-    p_positive double, model_name varchar, model_version varchar, classified_at timestamp,
+    sentence_text varchar, language varchar, label varchar, score double, p_negative double, p_mixed double,
+    p_positive double, p_none double default 0, model_name varchar, model_version varchar, classified_at timestamp,
     primary key (review_id, sentence_index, model_name));
 """
 
@@ -85,10 +86,10 @@ class Fixture:
             self.sentiment(review_id, sentiment)
 
     def sentiment(self, review_id: str, label: str, *, model: str = "molva", stale: bool = False, at: int = 0) -> None:
-        score = {"negative": -0.8, "neutral": 0.0, "positive": 0.8}[label]
+        score = {"negative": -0.8, "mixed": 0.0, "none": 0.0, "positive": 0.8}[label]
         content_hash = "old-hash" if stale else f"h-{review_id}"
         self.con.execute(
-            "insert or replace into review_sentiment values (?, ?, ?, '1', 'en', ?, ?, 0, 0, 0, ?)",
+            "insert or replace into review_sentiment values (?, ?, ?, '1', 'en', ?, ?, 0, 0, 0, 0, ?)",
             [review_id, content_hash, model, label, score, datetime(2026, 3, 1) + timedelta(minutes=at)],
         )
 
@@ -139,12 +140,12 @@ def basic(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     f.review("r4", "acme", "appstore", T0 + timedelta(days=1), rating=2, sentiment="negative")
     f.duplicate("r3", "r3")
     f.duplicate("r4", "r3")  # syndicated copy of r3: counted once
-    f.review("r5", "acme", "trustpilot", T0 + timedelta(days=2), rating=3, sentiment="neutral")
+    f.review("r5", "acme", "trustpilot", T0 + timedelta(days=2), rating=3, sentiment="mixed")
     f.flag("r5", "advertising")  # spam: left out
-    f.review("r6", "acme", "reddit", T0 + timedelta(days=2), kind="mention", sentiment="neutral")
+    f.review("r6", "acme", "reddit", T0 + timedelta(days=2), kind="mention", sentiment="none")  # no opinion
     f.review("r7", "acme", "yandex_maps", T0 + timedelta(days=3), rating=8, scale=10)  # 8/10 -> 4.11 -> 4 stars
     for i in range(4):
-        f.review(f"c{i}", "rival", "trustpilot", T0 + timedelta(hours=i), rating=2 + i, sentiment="neutral")
+        f.review(f"c{i}", "rival", "trustpilot", T0 + timedelta(hours=i), rating=2 + i, sentiment="mixed")
     return con
 
 
@@ -167,7 +168,7 @@ def test_brand_week_metrics_match_hand_computation(basic: duckdb.DuckDBPyConnect
     build_marts(basic, sentiment_model="molva")
     row = basic.execute(
         "select n_items, n_reviews, n_mentions, n_rated, avg_rating, n_1, n_2, n_3, n_4, n_5, csat, csat_ci_low,"
-        " csat_ci_high, nps_proxy, n_sentiment, share_negative, share_neutral, share_positive, net_sentiment,"
+        " csat_ci_high, nps_proxy, n_sentiment, share_negative, share_mixed, share_positive, net_sentiment,"
         " n_replied, reply_rate, median_reply_hours, period_label, period_end, is_own"
         " from mart_brand_period where brand_id = 'acme' and platform = 'all' and period_grain = 'week'"
     ).fetchone()
@@ -182,9 +183,19 @@ def test_brand_week_metrics_match_hand_computation(basic: duckdb.DuckDBPyConnect
     assert (lo, hi) == pytest.approx(wilson(3, 4), abs=1e-4)
     assert nps == pytest.approx(1 / 4 - 1 / 4)
     # sentiment: r1 positive (configured model beats the newer 'other'), r2 positive (stale row ignored),
-    # r3 negative, r6 neutral; r7 unclassified
+    # r3 negative, r6 no opinion (classified, but in no share); r7 unclassified
     assert n_sent == 4
-    assert (neg, neu, pos, net) == pytest.approx((0.25, 0.25, 0.5, 0.25))
+    assert (neg, neu, pos, net) == pytest.approx((1 / 3, 0.0, 2 / 3, 1 / 3))
+    opinions = basic.execute(
+        "select n_opinion, n_no_opinion, share_no_opinion, n_mixed from mart_brand_period"
+        " where brand_id = 'acme' and platform = 'all' and period_grain = 'week'"
+    ).fetchone()
+    assert opinions == (3, 1, pytest.approx(0.25), 0)
+    rival = basic.execute(
+        "select n_opinion, n_mixed, share_mixed, net_sentiment from mart_brand_period"
+        " where brand_id = 'rival' and platform = 'all' and period_grain = 'week'"
+    ).fetchone()
+    assert rival == (4, 4, pytest.approx(1.0), pytest.approx(0.0))
     assert (n_replied, reply_rate, median_reply) == (2, pytest.approx(0.5), pytest.approx(6.0))
     assert label == "2026-W02" and str(period_end) == "2026-01-11" and is_own is True
 

@@ -21,7 +21,8 @@ import duckdb
 
 SentimentPredictor = Callable[[list[str]], Any]
 TopicTagger = Callable[[list[str]], Sequence[Sequence[Any]]]
-LABELS = ("negative", "neutral", "positive")
+LABELS = ("negative", "mixed", "positive", "none")  # Molva's four labels (docs/models.md)
+LEGACY = {"neutral": "mixed"}  # a 3-class predictor's middle class
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ def _sentiments(output: Any, n: int) -> list[tuple[str, float | None]]:
         else:
             label, score = item.label, getattr(item, "score", None)
         label = str(label).lower()
+        label = LEGACY.get(label, label)
         if label not in LABELS:
             raise ValueError(f"sentiment label {label!r} is not one of {', '.join(LABELS)}")
         out.append((label, None if score is None else float(score)))
@@ -97,8 +99,8 @@ def tag_open_answers(
 ) -> TaggingResult:
     """Tag open answers that have no tags yet (all of them with ``retag``) and store the tags in one transaction.
 
-    ``predict_sentiment(texts)`` returns one result per text (label in negative|neutral|positive, optional score
-    in -1..1); ``tag_topics(texts)`` returns per text a list of topic ids or (topic_id, score) pairs.
+    ``predict_sentiment(texts)`` returns one result per text (label in negative|mixed|positive|none, or neutral read
+    as mixed; optional score in -1..1); ``tag_topics(texts)`` returns per text a list of topic ids or (topic_id, score) pairs.
     """
     now = now or datetime.now(UTC).replace(tzinfo=None)
     where = "where a.survey_id = ?" if survey_id else "where true"

@@ -20,12 +20,16 @@ def classify(
     level: Annotated[
         str, typer.Option(help="review: one row per input row; sentence: one row per sentence.")
     ] = "review",
+    kind: Annotated[
+        str, typer.Option(help="review: reviews; mention: social-media posts (most express no opinion).")
+    ] = "review",
     backend: Annotated[str, typer.Option(help="auto (int8 ONNX on CPU), onnx or transformers.")] = "auto",
     batch_size: Annotated[int, typer.Option(help="Texts per model call.")] = 32,
 ) -> None:
-    """Classify each text (or sentence) as negative / neutral / positive, keeping all input columns.
+    """Classify each text (or sentence) as negative / mixed / positive opinion or none, keeping all input columns.
 
-    Adds language, sentiment_label, sentiment_score (p_positive - p_negative), p_negative, p_neutral, p_positive;
+    Adds language, sentiment_label, sentiment_score (p_positive - p_negative), p_negative, p_mixed, p_positive,
+    p_none (docs/models.md: the four labels);
     at sentence level also sentence_index, start, end (offsets into the text) and sentence_text. Odd rows (empty,
     very long, HTML entities, emoji only, invalid UTF-8, unparsable JSON lines) are counted in the summary.
     """
@@ -37,6 +41,8 @@ def classify(
 
     if level not in ("review", "sentence"):
         fail(f"--level must be review or sentence, not {level!r}", code=2)
+    if kind not in ("review", "mention"):
+        fail(f"--kind must be review or mention, not {kind!r}", code=2)
     try:
         read = read_table(input, text_column)
     except InputError as exc:
@@ -48,7 +54,7 @@ def classify(
     except (FileNotFoundError, ValueError, ImportError) as exc:
         fail(str(exc))
     with progress_bar("classifying") as progress:
-        frame, counts = classify_frame(read.frame, text_column, sentiment, level=level, progress=progress)
+        frame, counts = classify_frame(read.frame, text_column, sentiment, level=level, kind=kind, progress=progress)
     write_table(frame, output)
     summary = Table(title=f"{input.name} → {output.name} ({sentiment.name} {sentiment.version})")
     summary.add_column("what")

@@ -90,6 +90,43 @@ def train(
     typer.echo(f"trained in {result['train_seconds']}s; last epoch: {result['training_history'][-1]}")
 
 
+@models_app.command("train-opinion")
+def train_opinion(
+    part_dir: Annotated[
+        Path | None, typer.Option(help="The trained part to add the head to (default: the built-in one).")
+    ] = None,
+    max_rows_per_set: Annotated[int, typer.Option(help="Subsample larger training sets (seeded).")] = 15000,
+    set_weight_cap: Annotated[float, typer.Option(help="Effective rows per training set at most.")] = 8000.0,
+    seed: Annotated[int, typer.Option(help="Seed of the subsample and of the CV folds.")] = 20261202,
+) -> None:
+    """Train the opinion head (negative | mixed | positive | none) on reviews, sentences and tweets; the held-out
+    sets are scored once, for the report, and written to the part's metrics.json (docs/models.md)."""
+    import json
+
+    from nlp.e5.build import cache_root
+    from nlp.sentiment.artifact import BUILTIN_DIR, METRICS_FILE, OPINION_FILE
+    from nlp.sentiment.opinion_train import OpinionConfig, eval_sets, score_head, train_opinion_head
+    from nlp.sentiment.registry import load_sentiment_model
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    part = part_dir or BUILTIN_DIR
+    model = load_sentiment_model(part, backend="onnx")
+    cache = cache_root() / "opinion-features"
+    config = OpinionConfig(seed=seed, set_weight_cap=set_weight_cap, max_rows_per_set=max_rows_per_set)
+    head, info = train_opinion_head(model, config, cache)
+    report = score_head(head, eval_sets(model, cache))
+    head.save(part / OPINION_FILE)
+    metrics_path = part / METRICS_FILE
+    metrics = json.loads(metrics_path.read_text()) if metrics_path.is_file() else {}
+    metrics["opinion_head"] = {"fit": info, "held_out": report}
+    metrics_path.write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")
+    for name, r in report.items():
+        three, four = r["three_class"], r["labels4"]
+        typer.echo(f"{name}: 3-class macro-F1 {three['macro_f1']:.4f}, pos/neg {three['macro_f1_pos_neg']:.4f}; "
+                   f"4-label acc {four['accuracy']:.4f}, macro-F1 {four['macro_f1']:.4f}")  # fmt: skip
+    typer.echo(f"opinion head: {part / OPINION_FILE} (C={info['C']})")
+
+
 def register(app: typer.Typer) -> None:
     """Attach ``molva models`` to the main app."""
     app.add_typer(models_app, name="models")

@@ -21,6 +21,8 @@ select
     bp.nps_proxy_ci_low,
     bp.nps_proxy_ci_high,
     bp.n_sentiment,
+    bp.n_opinion,
+    bp.n_no_opinion,
     bp.net_sentiment,
     bp.net_sentiment_ci_low,
     bp.net_sentiment_ci_high,

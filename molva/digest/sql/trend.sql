@@ -10,6 +10,8 @@ select
     bp.avg_rating_ci_high,
     bp.csat,
     bp.n_sentiment,
+    bp.n_opinion,
+    bp.n_no_opinion,
     bp.net_sentiment,
     bp.share_negative,
     bp.reply_rate

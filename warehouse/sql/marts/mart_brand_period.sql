@@ -3,7 +3,8 @@
 -- contract:
 --   unique_key: [period_grain, period_start, brand_id, platform]
 --   not_null: [period_grain, period_start, period_label, brand_id, brand_name_en, is_own, platform, n_items,
---              n_reviews, n_mentions, n_rated, n_1, n_2, n_3, n_4, n_5, n_sentiment, n_replied]
+--              n_reviews, n_mentions, n_rated, n_1, n_2, n_3, n_4, n_5, n_sentiment, n_opinion, n_no_opinion,
+--              n_replied]
 --   accepted_values:
 --     period_grain: [day, week, month]
 --   ranges:
@@ -63,11 +64,14 @@ daily as (
         count(*) filter (where rr.stars = 4) as n_4,
         count(*) filter (where rr.stars = 5) as n_5,
         count(rr.sentiment_label) as n_sentiment,
+        -- opinions only: a mention without one (label none) is counted apart and in no share
+        count(*) filter (where rr.sentiment_label in ('negative', 'mixed', 'positive')) as n_opinion,
+        count(*) filter (where rr.sentiment_label = 'none') as n_no_opinion,
         count(*) filter (where rr.sentiment_label = 'negative') as n_negative,
-        count(*) filter (where rr.sentiment_label = 'neutral') as n_neutral,
+        count(*) filter (where rr.sentiment_label = 'mixed') as n_mixed,
         count(*) filter (where rr.sentiment_label = 'positive') as n_positive,
-        coalesce(sum(rr.sentiment_score), 0) as sum_sentiment_score,
-        count(rr.sentiment_score) as n_sentiment_score,
+        coalesce(sum(rr.sentiment_score) filter (where rr.sentiment_label <> 'none'), 0) as sum_sentiment_score,
+        count(rr.sentiment_score) filter (where rr.sentiment_label <> 'none') as n_sentiment_score,
         count(*) filter (where rr.kind = 'review' and rr.has_reply) as n_replied
     from review_rows as rr
     group by all
@@ -92,8 +96,10 @@ rolled as (
         cast(sum(d.n_4) as bigint) as n_4,
         cast(sum(d.n_5) as bigint) as n_5,
         cast(sum(d.n_sentiment) as bigint) as n_sentiment,
+        cast(sum(d.n_opinion) as bigint) as n_opinion,
+        cast(sum(d.n_no_opinion) as bigint) as n_no_opinion,
         cast(sum(d.n_negative) as bigint) as n_negative,
-        cast(sum(d.n_neutral) as bigint) as n_neutral,
+        cast(sum(d.n_mixed) as bigint) as n_mixed,
         cast(sum(d.n_positive) as bigint) as n_positive,
         sum(d.sum_sentiment_score) as sum_sentiment_score,
         cast(sum(d.n_sentiment_score) as bigint) as n_sentiment_score,
@@ -155,9 +161,10 @@ metrics as (
         case when a.n_rated > 0 then (a.n_4 + a.n_5) / a.n_rated end as csat,
         case when a.n_rated > 0 then a.n_5 / a.n_rated end as share_promoters,
         case when a.n_rated > 0 then (a.n_1 + a.n_2 + a.n_3) / a.n_rated end as share_detractors,
-        case when a.n_sentiment > 0 then a.n_negative / a.n_sentiment end as share_negative,
-        case when a.n_sentiment > 0 then a.n_neutral / a.n_sentiment end as share_neutral,
-        case when a.n_sentiment > 0 then a.n_positive / a.n_sentiment end as share_positive,
+        case when a.n_opinion > 0 then a.n_negative / a.n_opinion end as share_negative,
+        case when a.n_opinion > 0 then a.n_mixed / a.n_opinion end as share_mixed,
+        case when a.n_opinion > 0 then a.n_positive / a.n_opinion end as share_positive,
+        case when a.n_sentiment > 0 then a.n_no_opinion / a.n_sentiment end as share_no_opinion,
         case when a.n_reviews > 0 then a.n_replied / a.n_reviews end as reply_rate
     from aggregated as a
 ),
@@ -168,7 +175,7 @@ with_ci as (
         m.share_promoters - m.share_detractors as nps_proxy,
         sqrt(net_share_var(m.share_promoters, m.share_detractors, m.n_rated)) as se_nps,
         m.share_positive - m.share_negative as net_sentiment,
-        sqrt(net_share_var(m.share_positive, m.share_negative, m.n_sentiment)) as se_net_sentiment,
+        sqrt(net_share_var(m.share_positive, m.share_negative, m.n_opinion)) as se_net_sentiment,
         case when m.n_rated >= 2 then m.sd_rating / sqrt(m.n_rated) end as se_rating
     from metrics as m
 ),
@@ -211,13 +218,16 @@ final as (
         greatest(-1.0, w.nps_proxy - 1.96 * w.se_nps) as nps_proxy_ci_low,
         least(1.0, w.nps_proxy + 1.96 * w.se_nps) as nps_proxy_ci_high,
         w.n_sentiment,
+        w.n_opinion,
+        w.n_no_opinion,
+        w.share_no_opinion,
         w.n_negative,
-        w.n_neutral,
+        w.n_mixed,
         w.n_positive,
         w.share_negative,
-        wilson_low(w.n_negative, w.n_sentiment) as share_negative_ci_low,
-        wilson_high(w.n_negative, w.n_sentiment) as share_negative_ci_high,
-        w.share_neutral,
+        wilson_low(w.n_negative, w.n_opinion) as share_negative_ci_low,
+        wilson_high(w.n_negative, w.n_opinion) as share_negative_ci_high,
+        w.share_mixed,
         w.share_positive,
         w.net_sentiment,
         greatest(-1.0, w.net_sentiment - 1.96 * w.se_net_sentiment) as net_sentiment_ci_low,

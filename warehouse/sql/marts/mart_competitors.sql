@@ -39,7 +39,7 @@ brand_week_counts as (
         count(*) filter (where r.stars >= 4) as n_csat,
         count(*) filter (where r.stars = 5) as n_promoters,
         count(*) filter (where r.stars <= 3) as n_detractors,
-        count(s.sentiment_label) as n_sentiment,
+        count(*) filter (where s.sentiment_label in ('negative', 'mixed', 'positive')) as n_opinion,  -- opinions only
         count(*) filter (where s.sentiment_label = 'positive') as n_positive,
         count(*) filter (where s.sentiment_label = 'negative') as n_negative,
         count(*) filter (where r.kind = 'review' and r.has_reply) as n_replied
@@ -76,7 +76,7 @@ dense as (
         coalesce(c.n_csat, 0) as n_csat,
         coalesce(c.n_promoters, 0) as n_promoters,
         coalesce(c.n_detractors, 0) as n_detractors,
-        coalesce(c.n_sentiment, 0) as n_sentiment,
+        coalesce(c.n_opinion, 0) as n_opinion,
         coalesce(c.n_positive, 0) as n_positive,
         coalesce(c.n_negative, 0) as n_negative,
         coalesce(c.n_replied, 0) as n_replied
@@ -99,7 +99,7 @@ windows as (
         sum(d.n_csat) over w4,
         sum(d.n_promoters) over w4,
         sum(d.n_detractors) over w4,
-        sum(d.n_sentiment) over w4,
+        sum(d.n_opinion) over w4,
         sum(d.n_positive) over w4,
         sum(d.n_negative) over w4,
         sum(d.n_replied) over w4
@@ -126,13 +126,13 @@ brand_metrics as (
                 ('nps_proxy', w.n_rated,
                     case when w.n_rated > 0 then (w.n_promoters - w.n_detractors) / w.n_rated end,
                     net_share_var(w.n_promoters / w.n_rated, w.n_detractors / w.n_rated, w.n_rated)),
-                ('net_sentiment', w.n_sentiment,
-                    case when w.n_sentiment > 0 then (w.n_positive - w.n_negative) / w.n_sentiment end,
-                    net_share_var(w.n_positive / w.n_sentiment, w.n_negative / w.n_sentiment, w.n_sentiment)),
-                ('share_negative', w.n_sentiment,
-                    case when w.n_sentiment > 0 then w.n_negative / w.n_sentiment end,
-                    case when w.n_sentiment > 0
-                        then (w.n_negative / w.n_sentiment) * (1 - w.n_negative / w.n_sentiment) / w.n_sentiment
+                ('net_sentiment', w.n_opinion,
+                    case when w.n_opinion > 0 then (w.n_positive - w.n_negative) / w.n_opinion end,
+                    net_share_var(w.n_positive / w.n_opinion, w.n_negative / w.n_opinion, w.n_opinion)),
+                ('share_negative', w.n_opinion,
+                    case when w.n_opinion > 0 then w.n_negative / w.n_opinion end,
+                    case when w.n_opinion > 0
+                        then (w.n_negative / w.n_opinion) * (1 - w.n_negative / w.n_opinion) / w.n_opinion
                     end),
                 ('reply_rate', w.n_reviews,
                     case when w.n_reviews > 0 then w.n_replied / w.n_reviews end,

@@ -35,8 +35,9 @@ final as (
         u.label as sentiment_label,
         cast(u.score as double) as sentiment_score,
         cast(u.p_negative as double) as p_negative,
-        cast(u.p_neutral as double) as p_neutral,
+        cast(u.p_mixed as double) as p_mixed,
         cast(u.p_positive as double) as p_positive,
+        cast(u.p_none as double) as p_none,
         u.classified_at
     from (
         select * from preferred
