@@ -35,8 +35,7 @@ def problems(tmp_path: Path, sources: str) -> list[tuple[int | None, str, str]]:
 def test_a_typo_in_options_names_file_line_source_key_and_the_closest_key(tmp_path: Path) -> None:
     got = problems(
         tmp_path,
-        "  - id: own-as\n    brand: own\n    platform: appstore\n    platform_id: '1'\n"
-        "    options: {contry: ru}\n",
+        "  - id: own-as\n    brand: own\n    platform: appstore\n    platform_id: '1'\n    options: {contry: ru}\n",
     )
     assert len(got) == 1
     line, field, message = got[0]
