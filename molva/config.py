@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from molva.connectors import CONNECTORS
+from molva.options import option_problems, url_credentials_problem
 from molva.privacy import DEFAULT_SALT_ENV, resolve_salt
 from molva.privacy import DEV_SALT as DEV_SALT  # re-exported for callers of the config
 
@@ -27,7 +29,8 @@ _CRON_FIELD = re.compile(r"^[\d\*/,\-A-Za-z?LW#]+$")
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # Inputs are left out of error texts: a rejected value may be a secret (a URL with a password).
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, hide_input_in_errors=True)
 
 
 def _check_id(value: str) -> str:
@@ -99,6 +102,26 @@ class SourceConfig(_Model):
             raise ValueError(f"unknown platform {value!r}; choose one of {', '.join(CONNECTORS)}")
         return value
 
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        problem = url_credentials_problem(value) if value else None
+        if problem:
+            raise ValueError(f"source {info.data.get('id')!r}: {problem}")
+        return value
+
+    @field_validator("options")
+    @classmethod
+    def _options(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        """Only the keys the platform's connector declares (:mod:`molva.options`); load_config reports each by line."""
+        problems = option_problems(info.data["platform"], value) if "platform" in info.data else []
+        if problems:
+            text = "; ".join(f"options.{p.key}: {p.message}" for p in problems)
+            raise PydanticCustomError("source_options", "source {source}: {problems}", {
+                "source": repr(info.data.get("id")), "problems": text,
+            })  # fmt: skip
+        return value
+
     @model_validator(mode="after")
     def _where(self) -> SourceConfig:
         if not self.url and not self.platform_id and not self.options.get("base_url"):
@@ -161,6 +184,9 @@ class DigestConfig(_Model):
     def _base_url(cls, value: str | None) -> str | None:
         if value is not None and not re.match(r"^https?://[^/\s]+", value):
             raise ValueError(f"{value!r} is not an http(s) URL")
+        problem = url_credentials_problem(value) if value else None
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("recipients")
@@ -267,12 +293,14 @@ def load_config(path: str | Path) -> MolvaConfig:
     """Read and validate a config file; raise :class:`ConfigError` listing every problem with line and field."""
     path = Path(path)
     data = _read_yaml(path)
-    problems = [*_secret_problems(path, data), *_reference_problems(path, data)]
+    problems = [*_secret_problems(path, data), *_reference_problems(path, data), *_option_problems(path, data)]
     try:
         config = MolvaConfig.model_validate(_plain(data))
     except ValidationError as exc:
         for err in exc.errors():
             loc = list(err["loc"])
+            if err["type"] == "source_options":
+                continue  # _option_problems reported each bad key on its own line
             if not loc and any(p.field.startswith(("brands", "sources", "digest")) for p in problems):
                 continue  # the cross-reference check already reported it with its exact place
             problems.append(Problem(str(path), _line_of(data, loc), _dotted(loc), _message(err)))
@@ -388,6 +416,23 @@ def _reference_problems(path: Path, data: Any) -> list[Problem]:
         and digest["brand"] not in brand_ids
     ):
         add(["digest", "brand"], f"unknown brand {digest['brand']!r}")
+    return problems
+
+
+def _option_problems(path: Path, data: Any) -> list[Problem]:
+    """Each unknown, mistyped or credential-bearing option of a source, at the line of its key."""
+    problems: list[Problem] = []
+    sources = data.get("sources") if isinstance(data.get("sources"), list) else []
+    for i, source in enumerate(sources):
+        options = source.get("options") if isinstance(source, dict) else None
+        if not isinstance(options, dict) or not isinstance(source.get("platform"), str):
+            continue
+        for problem in option_problems(source["platform"], _plain(options)):
+            key = problem.key.split(".")[0].split("[")[0]
+            loc = ["sources", i, "options", key]
+            field = _dotted(["sources", i, "options"]) + "." + problem.key
+            message = f"source {source.get('id')!r}: {problem.message}"
+            problems.append(Problem(str(path), _line_of(data, loc), field, message))
     return problems
 
 

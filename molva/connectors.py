@@ -13,9 +13,11 @@ module (``crawlers/parsers/<name>.py``), its entry below, and its saved-page fix
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
+
+from pydantic import NonNegativeInt, PositiveInt
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,13 @@ class Connector:
     spider: str | None = None
     #: The platform's own origin, rewritten to ``options.base_url`` (a loopback mirror in tests and the demo).
     real_root: str | None = None
+    #: The ``options:`` keys this platform's spider reads beyond :data:`COMMON_OPTIONS`, each with its type. The config
+    #: rejects any other key (a typo would otherwise be ignored silently).
+    options: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    def allowed_options(self) -> dict[str, Any]:
+        """Every option a source of this platform may set, with its type: the common ones, then the platform's."""
+        return {**COMMON_OPTIONS, **self.options}
 
     def label(self, lang: str) -> str:
         return self.label_ru if lang == "ru" else self.label_en
@@ -51,6 +60,14 @@ def load(ref: str) -> Any:
     return getattr(importlib.import_module(module), attribute)
 
 
+#: Options every spider reads (crawlers/spiders/base.py); docs/connectors.md, "Source options common to all connectors".
+COMMON_OPTIONS: dict[str, Any] = {
+    "base_url": str,
+    "overlap": NonNegativeInt,
+    "max_pages": PositiveInt,
+    "max_pages_full": PositiveInt,
+}
+
 _P = "crawlers.parsers"
 _S = "crawlers.spiders"
 
@@ -60,22 +77,24 @@ CONNECTORS: dict[str, Connector] = {
         Connector(
             "structured", "websites (structured data)", "сайты (микроразметка)", "#64748b",
             parser=f"{_P}.structured:parse_structured", next_page=f"{_P}.structured:next_page_structured",
-            spider=f"{_S}.structured:StructuredSpider",
+            spider=f"{_S}.structured:StructuredSpider", options={"next_selector": str},
         ),
         Connector(
             "selectors", "review sites", "сайты отзывов", "#a855f7",
             parser=f"{_P}.selectors:parse_selectors", next_page=f"{_P}.selectors:next_page_selectors",
-            spider=f"{_S}.selectors:SelectorsSpider",
+            spider=f"{_S}.selectors:SelectorsSpider", options={"selectors": str | dict[str, Any]},
         ),
         Connector(
             "appstore", "App Store", "App Store", "#0a84ff",
             parser=f"{_P}.appstore:parse_appstore", next_page=f"{_P}.appstore:next_page_appstore",
             spider=f"{_S}.appstore:AppStoreSpider", real_root="https://itunes.apple.com",
+            options={"app_id": str | int, "country": str, "countries": list[str]},
         ),
         Connector(
             "googleplay", "Google Play", "Google Play", "#7c3aed",
             parser=f"{_P}.googleplay:parse_googleplay", spider=f"{_S}.googleplay:GooglePlaySpider",
             real_root="https://play.google.com",
+            options={"app_id": str, "lang": str, "language": str, "country": str, "count": PositiveInt},
         ),
         Connector(
             "trustpilot", "Trustpilot", "Trustpilot", "#00a06b",
@@ -90,6 +109,7 @@ CONNECTORS: dict[str, Connector] = {
             "hackernews", "Hacker News", "Hacker News", "#b45309",
             parser=f"{_P}.hackernews:parse_hackernews", next_page=f"{_P}.hackernews:next_page_hackernews",
             spider=f"{_S}.hackernews:HackerNewsSpider", real_root="https://hn.algolia.com",
+            options={"query": str},
         ),
         Connector(
             "telegram", "Telegram", "Telegram", "#0ea5e9",

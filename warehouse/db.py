@@ -57,6 +57,7 @@ def connect(path: str | Path = "data/molva.duckdb", *, read_only: bool = False) 
         Path(target).parent.mkdir(parents=True, exist_ok=True)
     if read_only and target != ":memory:" and not Path(target).exists():
         raise FileNotFoundError(f"{target}: no warehouse here yet (run `molva warehouse migrate` or a crawl first)")
+    _check_header(target)
     con = duckdb.connect(target, read_only=read_only)
     con.execute("set timezone = 'UTC'")
     if not read_only:
@@ -66,6 +67,20 @@ def connect(path: str | Path = "data/molva.duckdb", *, read_only: bool = False) 
 
 class WarehouseOpenError(RuntimeError):
     """The warehouse file cannot be opened: missing, locked by another process, not a DuckDB file, or corrupted."""
+
+
+def _check_header(target: str) -> None:
+    """A non-empty file must start like a DuckDB database (``DUCK`` at byte 8) before DuckDB is given it: DuckDB sniffs
+    other formats, and an SQLite file makes it download the sqlite extension from the internet."""
+    path = Path(target)
+    if target == ":memory:" or not path.is_file() or path.stat().st_size == 0:
+        return
+    with path.open("rb") as handle:
+        head = handle.read(12)
+    if head[8:12] != b"DUCK":
+        raise WarehouseOpenError(
+            f"{target}: not a readable DuckDB warehouse (foreign or corrupted file: no DuckDB header)"
+        )
 
 
 def _explain(target: str, exc: BaseException) -> str:
@@ -91,6 +106,7 @@ def connect_readonly(path: str | Path) -> duckdb.DuckDBPyConnection:
             f"{target}: no warehouse here yet (give an existing file with --db; "
             "`molva warehouse migrate` or a crawl creates one)"
         )
+    _check_header(target)
     try:
         con = duckdb.connect(target, read_only=True)
     except duckdb.Error as exc:

@@ -3,7 +3,8 @@
 Each batch is validated row by row (bad rows become :class:`Reject` records with their line and reason), then written in
 one transaction: new reviews are inserted, edited ones keep their id, gain a ``review_versions`` row with the previous
 content and a new version number, unchanged ones only move ``last_seen_at`` forward. A failure inside the batch rolls
-the whole batch back, so the database is as it was before it.
+the whole batch back, so the database is as it was before it; earlier batches stay committed. A write that fails (a
+full disk, a file-size limit) is a :class:`LoadError` that names the real cause, never the rollback that followed.
 """
 
 from __future__ import annotations
@@ -108,6 +109,26 @@ class LoadResult:
         self.rejects.extend(other.rejects)
 
 
+class LoadError(RuntimeError):
+    """Writing one batch failed and it was rolled back; ``stored`` counts the earlier batches, which stay committed."""
+
+    def __init__(self, cause: BaseException, stored: LoadResult, lines: tuple[int, int]) -> None:
+        self.cause = cause
+        self.stored = stored
+        self.lines = lines
+        kept = stored.n_new + stored.n_updated + stored.n_unchanged + stored.n_stale
+        text = " ".join(str(cause).split())
+        hint = ""
+        if any(s in text.lower() for s in ("file too large", "no space left", "disk full", "disk is full")):
+            hint = (
+                " The disk is full or a file-size limit is reached: free space and load again (loads are idempotent)."
+            )
+        super().__init__(
+            f"writing rows {lines[0]}–{lines[1]} failed, so that batch was rolled back: {text}. "
+            f"{kept} rows of this load were stored before it; nothing stored earlier was lost.{hint}"
+        )
+
+
 RowError = RecordError  # a row that breaks the review-record contract (field + reason)
 
 
@@ -147,7 +168,10 @@ def load_reviews(
                 batch_result.n_duplicate_in_input += 1
             prepared[clean["review_id"]] = clean  # the last copy of a review in the input wins
         if prepared:
-            _upsert(con, list(prepared.values()), batch_result)
+            try:
+                _upsert(con, list(prepared.values()), batch_result)
+            except (duckdb.Error, OSError) as exc:
+                raise LoadError(exc, result, (batch[0][0], batch[-1][0])) from exc
         result.add(batch_result)
     return result
 
@@ -256,8 +280,11 @@ def _upsert(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]], result: 
         )
         con.execute("drop table _molva_batch")
         con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
+    except BaseException as exc:
+        try:
+            con.execute("rollback")
+        except duckdb.Error as undo:  # a failed commit has already ended the transaction: the first error is the cause
+            exc.add_note(f"rollback: {undo}")
         raise
     result.n_new += int(counts[0])
     result.n_updated += int(counts[1])

@@ -65,7 +65,7 @@ def enrich(
     from flows.tasks.enrich import RUNNERS, as_dict
     from nlp.sentiment.enrich import enrich_sentiment
     from nlp.sentiment.registry import load_sentiment_model
-    from warehouse.db import connect
+    from warehouse.db import WarehouseOpenError, open_writable
 
     steps = list(step or STEPS)
     unknown = [s for s in steps if s not in STEPS]
@@ -74,15 +74,19 @@ def enrich(
     steps = [s for s in STEPS if s in steps]  # always the nightly's order: topic polarity reads sentence sentiment
     cfg = _config_or_default(config)
     path = db_path(db, config)
+    try:  # first, so that a locked or foreign warehouse is a message before any model is loaded
+        con = open_writable(path)
+    except WarehouseOpenError as exc:
+        fail(str(exc))
     sentiment_model = None
     if "sentiment" in steps:
         name = model or getattr(getattr(cfg, "nlp", None), "sentiment_model", None)
         try:
             sentiment_model = load_sentiment_model(name, backend=backend)
         except (FileNotFoundError, ValueError, ImportError) as exc:
+            con.close()
             fail(str(exc))
     failed: list[str] = []
-    con = connect(path)
     columns = (SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn())
     try:
         with Progress(*columns, TimeElapsedColumn(), console=console) as bar:

@@ -103,12 +103,12 @@ def shell(
 
     Reads statements from stdin when it is not a terminal, e.g. `molva warehouse shell < query.sql`.
     """
-    from warehouse.db import connect
+    from warehouse.db import WarehouseOpenError, connect
 
     path = db_path(db, config)
     try:
         con = connect(path, read_only=not write)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, WarehouseOpenError) as exc:
         fail(str(exc))
     interactive = sys.stdin.isatty()
     if interactive:

@@ -55,7 +55,7 @@ def load(
     Exit code 1 when any row was rejected (the good rows are loaded all the same).
     """
     from molva.config import PrivacyConfig
-    from warehouse.loader import load_reviews
+    from warehouse.loader import LoadError, load_reviews
     from warehouse.readers import detect_format, read_rows, write_rejects
 
     if not file.exists():
@@ -94,6 +94,8 @@ def load(
             pseudonymise_authors=privacy.pseudonymise_authors,
             now=stamp,
         )
+    except LoadError as exc:
+        fail(f"{path}: {exc}")
     finally:
         con.close()
     console.print(
@@ -120,12 +122,12 @@ def export(
     config: ConfigOption = None,
 ) -> None:
     """Write every warehouse table to OUT_DIR/<table>.parquet."""
-    from warehouse.db import connect
+    from warehouse.db import WarehouseOpenError, connect
     from warehouse.export import export_tables
 
     try:
         con = connect(db_path(db, config), read_only=True)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, WarehouseOpenError) as exc:
         fail(str(exc))
     for table, target, rows in export_tables(con, out_dir):
         console.print(f"{table:<28} {rows:>9} rows → {target}", highlight=False)
@@ -134,12 +136,12 @@ def export(
 @warehouse_app.command("tables")
 def tables(db: DbOption = None, config: ConfigOption = None) -> None:
     """List the warehouse tables with their row counts."""
-    from warehouse.db import connect
+    from warehouse.db import WarehouseOpenError, connect
     from warehouse.export import user_tables
 
     try:
         con = connect(db_path(db, config), read_only=True)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, WarehouseOpenError) as exc:
         fail(str(exc))
     for table in user_tables(con):
         row = con.execute(f'select count(*) from "{table}"').fetchone()
