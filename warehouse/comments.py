@@ -18,7 +18,7 @@ from typing import Any
 from warehouse.layout import in_schema
 
 DOCS_DIR = Path(__file__).resolve().parents[1] / "docs"
-SOURCES = ("warehouse.md", "marts.md", "flows.md")
+SOURCES = ("warehouse.md", "marts.md", "flows.md", "dictionary.md")
 _HEADING = re.compile(r"^#{2,3}\s+`?([a-z][a-z0-9_]*)`?\s*$")
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
