@@ -155,3 +155,32 @@ def test_a_fresh_warehouse_puts_every_table_and_view_in_its_schema(tmp_path: Pat
         ro.execute("select current_setting('search_path')").fetchone()[0]
         == "marts.main,marts.marts,marts.staging,marts.enriched,marts.raw,marts.internal"
     )  # type: ignore[index]
+
+
+def test_the_shell_and_molva_sql_see_every_schema_by_plain_names(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from molva.cli.main import app
+
+    db = tmp_path / "wh.duckdb"
+    con = connect(db)
+    build_marts(con, timezone="UTC")
+    con.close()
+    runner = CliRunner()
+    script = ".tables\n.schema raw.reviews\ncreate table scratch as select 1 as a;\n.quit\n"
+    shell = runner.invoke(app, ["warehouse", "shell", "--db", str(db), "--write"], input=script, env={"COLUMNS": "200"})
+    assert shell.exit_code == 0, shell.output
+    for schema in SCHEMAS:
+        assert schema in shell.output  # .tables lists the schema of each table and view
+    assert "review text" in shell.output  # .schema raw.reviews shows the column comments
+    query = "select (select count(*) from stg_reviews) + (select count(*) from reviews) + (select count(*) from flow_runs) as n"
+    out = tmp_path / "n.csv"
+    result = runner.invoke(app, ["sql", query, "--db", str(db), "--format", "csv", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text().split() == ["n", "0"]
+    placed = (
+        connect_readonly(db)
+        .execute("select table_schema from information_schema.tables where table_name = 'scratch'")
+        .fetchall()
+    )
+    assert placed == [("main",)]  # an analyst's table lands in main, never among the warehouse's own
