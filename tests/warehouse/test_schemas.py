@@ -123,7 +123,8 @@ def test_070_moves_every_table_with_its_rows_columns_and_keys(pre_070: Path) -> 
             " end_char, content_hash, assigned_at) values ('r2', 0, 't', 0.5, 'angry', 'praise', 0, 1, 'h', now())"
         )
     con.execute(
-        "insert into reviews (review_id, platform, external_id, text, first_seen_at, last_seen_at, content_hash) values ('r3', 'x', 'e3', 'ok', now(), now(), 'h3')"
+        "insert into reviews (review_id, platform, external_id, text, first_seen_at, last_seen_at, content_hash)"
+        " values ('r3', 'x', 'e3', 'ok', now(), now(), 'h3')"
     )
     assert con.execute("select kind, version from raw.reviews where review_id = 'r3'").fetchone() == ("review", 1)
     con.close()
@@ -173,7 +174,8 @@ def test_the_shell_and_molva_sql_see_every_schema_by_plain_names(tmp_path: Path)
     for schema in SCHEMAS:
         assert schema in shell.output  # .tables lists the schema of each table and view
     assert "review text" in shell.output  # .schema raw.reviews shows the column comments
-    query = "select (select count(*) from stg_reviews) + (select count(*) from reviews) + (select count(*) from flow_runs) as n"
+    query = "select (select count(*) from stg_reviews) + (select count(*) from reviews)"
+    query += " + (select count(*) from flow_runs) as n"
     out = tmp_path / "n.csv"
     result = runner.invoke(app, ["sql", query, "--db", str(db), "--format", "csv", "--out", str(out)])
     assert result.exit_code == 0, result.output

@@ -25,8 +25,8 @@ def _create_in(sql: str, table: str, target: str) -> str:
 
 
 def upgrade(con: Any) -> None:
-    for schema in SCHEMAS:
-        con.execute(f"create schema if not exists {in_schema(con, schema)}")
+    for name in SCHEMAS:
+        con.execute(f"create schema if not exists {in_schema(con, name)}")
     old = in_schema(con, "main")
     main = "database_name = current_database() and schema_name = 'main' and not internal"
     for (view,) in con.execute(f"select view_name from duckdb_views() where {main}").fetchall():
