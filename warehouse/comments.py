@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from warehouse.layout import in_schema
+
 DOCS_DIR = Path(__file__).resolve().parents[1] / "docs"
-SOURCES = ("warehouse.md", "marts.md", "flows.md")
+SOURCES = ("warehouse.md", "marts.md", "flows.md", "dictionary.md")
 _HEADING = re.compile(r"^#{2,3}\s+`?([a-z][a-z0-9_]*)`?\s*$")
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -91,8 +93,10 @@ def apply_comments(con: Any, tables: set[str] | None = None, dictionary: Diction
         (t, c): (schema, kind)
         for schema, t, c, kind in con.execute(
             "select c.schema_name, c.table_name, c.column_name, t.table_type from duckdb_columns() as c"
-            " join information_schema.tables as t on t.table_schema = c.schema_name and t.table_name = c.table_name"
-            " where c.database_name = current_database() and not c.internal and t.table_type = 'BASE TABLE'"
+            " join information_schema.tables as t on t.table_catalog = c.database_name"
+            " and t.table_schema = c.schema_name and t.table_name = c.table_name"
+            " where c.database_name = current_database() and not c.internal"
+            " and t.table_type in ('BASE TABLE', 'VIEW')"
         ).fetchall()
     }
     n = 0
@@ -100,11 +104,12 @@ def apply_comments(con: Any, tables: set[str] | None = None, dictionary: Diction
         if (tables is not None and table not in tables) or (table, column) not in existing:
             continue
         schema = existing[(table, column)][0]
-        con.execute(f'comment on column "{schema}"."{table}"."{column}" is {_literal(meaning)}')
+        con.execute(f'comment on column {in_schema(con, schema, table)}."{column}" is {_literal(meaning)}')
         n += 1
     commented_tables = {t for t, _ in existing}
     for table, text in sorted(dictionary.tables.items()):
         if table in commented_tables and (tables is None or table in tables):
-            schema = next(s for (t, _), (s, _) in existing.items() if t == table)
-            con.execute(f'comment on table "{schema}"."{table}" is {_literal(text)}')
+            schema, kind = next(v for (t, _), v in existing.items() if t == table)
+            what = "view" if kind == "VIEW" else "table"
+            con.execute(f"comment on {what} {in_schema(con, schema, table)} is {_literal(text)}")
     return n

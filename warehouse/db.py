@@ -1,12 +1,16 @@
-"""Open the DuckDB warehouse and apply the numbered migrations in ``warehouse/migrations`` (``NNN_name.sql``).
+"""Open the DuckDB warehouse and apply the numbered migrations in ``warehouse/migrations``.
 
-Every applied migration is recorded in ``schema_migrations``; applying twice is a no-op. Migrations run before any
-write because :func:`connect` applies them unless the connection is read-only.
+A migration is ``NNN_name.sql`` or, where SQL cannot say it (070 rebuilds every table in its schema),
+``NNN_name.py`` with an ``upgrade(con)`` function. Every applied migration is recorded in ``schema_migrations``
+(``internal`` from 070 on, ``main`` before); applying twice is a no-op. Migrations run before any write because
+:func:`connect` applies them unless the connection is read-only. Every connection gets the ``search_path`` of
+:mod:`warehouse.layout`, so unqualified names find tables in any schema.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import re
 import sys
 from dataclasses import dataclass
@@ -15,8 +19,10 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.layout import in_schema, use_layout
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.(sql|py)$")
 
 
 class MigrationError(RuntimeError):
@@ -35,12 +41,14 @@ class Migration:
 
 
 def available_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
-    """Migration files sorted by number; a badly named ``.sql`` file or a duplicate number is an error."""
+    """Migration files sorted by number; a badly named ``.sql``/``.py`` file or a duplicate number is an error."""
     found: dict[int, Migration] = {}
-    for path in sorted(directory.glob("*.sql")):
+    for path in sorted([*directory.glob("*.sql"), *directory.glob("*.py")]):
+        if path.name == "__init__.py":
+            continue
         match = _NAME.match(path.name)
         if not match:
-            raise MigrationError(f"{path}: migration files must be named NNN_lowercase_name.sql")
+            raise MigrationError(f"{path}: migration files must be named NNN_lowercase_name.sql (or .py)")
         version = int(match.group(1))
         if version in found:
             raise MigrationError(
@@ -62,7 +70,20 @@ def connect(path: str | Path = "data/molva.duckdb", *, read_only: bool = False) 
     con.execute("set timezone = 'UTC'")
     if not read_only:
         migrate(con)
+    use_layout(con)
     return con
+
+
+def migrate_file(path: str | Path) -> list[Migration]:
+    """Create the warehouse file if needed and apply its pending migrations; returns the ones applied now."""
+    target = str(path)
+    if target != ":memory:":
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(target)
+    try:
+        return migrate(con)
+    finally:
+        con.close()
 
 
 class WarehouseOpenError(RuntimeError):
@@ -112,6 +133,7 @@ def connect_readonly(path: str | Path) -> duckdb.DuckDBPyConnection:
     except duckdb.Error as exc:
         raise WarehouseOpenError(_explain(target, exc)) from exc
     con.execute("set timezone = 'UTC'")
+    use_layout(con)
     con.execute("set enable_external_access = false")
     con.execute("set lock_configuration = true")
     return con
@@ -125,13 +147,45 @@ def open_writable(path: str | Path) -> duckdb.DuckDBPyConnection:
         raise WarehouseOpenError(_explain(str(path), exc)) from exc
 
 
-def migrate(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) -> list[Migration]:
-    """Apply pending migrations in order, each in its own transaction. Returns the ones applied now."""
+def _ledger_schema(con: duckdb.DuckDBPyConnection) -> str:
+    """Where ``schema_migrations`` lives, qualified: ``internal`` once migration 070 moved it, else ``main``."""
+    row = con.execute(
+        "select count(*) from duckdb_tables() where database_name = current_database()"
+        " and schema_name = 'internal' and table_name = 'schema_migrations'"
+    ).fetchone()
+    if row and row[0]:
+        return in_schema(con, "internal")
+    main = in_schema(con, "main")
     con.execute(
-        "create table if not exists schema_migrations ("
+        f"create table if not exists {main}.schema_migrations ("
         " version integer primary key, name varchar not null, checksum varchar not null, applied_at timestamp not null)"
     )
-    done = {int(v): c for v, c in con.execute("select version, checksum from schema_migrations").fetchall()}
+    return main
+
+
+def _apply(con: duckdb.DuckDBPyConnection, migration: Migration) -> None:
+    if migration.path.suffix == ".py":
+        spec = importlib.util.spec_from_file_location(f"molva_migration_{migration.version:03d}", migration.path)
+        if spec is None or spec.loader is None:
+            raise MigrationError(f"{migration.path}: cannot be loaded as a Python module")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        upgrade = getattr(module, "upgrade", None)
+        if not callable(upgrade):
+            raise MigrationError(f"{migration.path}: a Python migration must define upgrade(con)")
+        upgrade(con)
+    else:
+        con.execute(migration.path.read_text(encoding="utf-8"))
+
+
+def migrate(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """Apply pending migrations in order, each in its own transaction. Returns the ones applied now.
+
+    Migrations before 070 create unqualified tables in ``main`` (the ``search_path`` is ``main`` while the ledger is
+    there); 070 moves them into their schemas, and later migrations name the schema of what they create.
+    """
+    ledger = _ledger_schema(con)
+    done = {int(v): c for v, c in con.execute(f"select version, checksum from {ledger}.schema_migrations").fetchall()}
     applied: list[Migration] = []
     for migration in available_migrations(directory):
         if migration.version in done:
@@ -142,19 +196,24 @@ def migrate(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) ->
                     file=sys.stderr,
                 )
             continue
-        sql = migration.path.read_text(encoding="utf-8")
+        if ledger == in_schema(con, "main"):
+            con.execute("set search_path = 'main'")  # pre-070 migrations create unqualified tables in main
+        else:
+            use_layout(con)
         con.execute("begin transaction")
         try:
-            con.execute(sql)
+            _apply(con, migration)
+            ledger = _ledger_schema(con)
             con.execute(
-                "insert into schema_migrations values (?, ?, ?, ?)",
+                f"insert into {ledger}.schema_migrations values (?, ?, ?, ?)",
                 [migration.version, migration.name, migration.checksum, datetime.now(UTC).replace(tzinfo=None)],
             )
             con.execute("commit")
-        except duckdb.Error as exc:
+        except (duckdb.Error, MigrationError) as exc:
             con.execute("rollback")
             raise MigrationError(f"{migration.path}: {exc}") from exc
         applied.append(migration)
+    use_layout(con)
     comment_columns(con)
     return applied
 
@@ -167,16 +226,21 @@ def comment_columns(con: duckdb.DuckDBPyConnection) -> int:
     dictionary = read_dictionary()
     if not dictionary.columns:
         return 0
-    con.execute("create table if not exists schema_comments (source_hash varchar not null, commented_at timestamp)")
-    version = con.execute("select max(version) from schema_migrations").fetchone()
+    ledger = _ledger_schema(con)
+    con.execute(
+        f"create table if not exists {ledger}.schema_comments (source_hash varchar not null, commented_at timestamp)"
+    )
+    version = con.execute(f"select max(version) from {ledger}.schema_migrations").fetchone()
     stamp = f"{dictionary.digest}:{version[0] if version else 0}"
-    if con.execute("select count(*) from schema_comments where source_hash = ?", [stamp]).fetchone() == (1,):
+    if con.execute(f"select count(*) from {ledger}.schema_comments where source_hash = ?", [stamp]).fetchone() == (1,):
         return 0
     con.execute("begin transaction")
     try:
         n = apply_comments(con, dictionary=dictionary)
-        con.execute("delete from schema_comments")
-        con.execute("insert into schema_comments values (?, ?)", [stamp, datetime.now(UTC).replace(tzinfo=None)])
+        con.execute(f"delete from {ledger}.schema_comments")
+        con.execute(
+            f"insert into {ledger}.schema_comments values (?, ?)", [stamp, datetime.now(UTC).replace(tzinfo=None)]
+        )
         con.execute("commit")
     except duckdb.Error:
         con.execute("rollback")

@@ -12,9 +12,10 @@ QUERY_FORMATS = ("table", "csv", "json", "parquet")
 
 
 def user_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every base table of the warehouse, whatever its schema (names are unique across schemas)."""
     rows = con.execute(
-        "select table_name from information_schema.tables "
-        "where table_schema = 'main' and table_type = 'BASE TABLE' order by table_name"
+        "select table_name from information_schema.tables where table_catalog = current_database() "
+        "and table_type = 'BASE TABLE' order by table_name"
     ).fetchall()
     return [r[0] for r in rows]
 

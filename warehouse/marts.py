@@ -1,6 +1,7 @@
 """Build the staging views and mart tables from ``warehouse/sql`` and check each mart's contract.
 
-Staging files (``sql/staging/stg_*.sql``) become views, mart files (``sql/marts/mart_*.sql``) become tables, in an
+Staging files (``sql/staging/stg_*.sql``, ``sql/intermediate/int_*.sql``) become views in the ``staging`` schema (with
+the macros of ``sql/macros.sql``), mart files (``sql/marts/mart_*.sql``) become tables in ``marts``, in an
 order derived from the names each file references, all inside one transaction: a reader never sees half a rebuild and a
 rebuild over the same data leaves identical tables. Each mart declares its contract in a ``-- contract:`` comment block
 (YAML: ``unique_key``, ``not_null``, ``accepted_values``, ``ranges``) that :func:`check_contracts` verifies.
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from warehouse.layout import in_schema, search_path
 from warehouse.sqltext import fill_params, sql_literal
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -158,22 +160,30 @@ def build_marts(
     result = BuildResult()
     models = discover_models(sql_dir)
     temps: list[str] = []
+    staging, marts = in_schema(con, "staging"), in_schema(con, "marts")
+    con.execute(f"create schema if not exists {staging}")
+    con.execute(f"create schema if not exists {marts}")
+    path = search_path(con).replace("'", "''")
     con.execute("begin transaction")
     try:
         macros = sql_dir / "macros.sql"
         if macros.exists():
             try:
+                con.execute(f"set search_path = '{staging}'")  # the macros' unqualified names are created there
                 con.execute(macros.read_text(encoding="utf-8"))
             except Exception as exc:
                 raise MartBuildError(f"{macros}: {exc}") from exc
+            finally:
+                con.execute(f"set search_path = '{path}'")
         for model in models:
             body = render(_strip_comments(model.sql), params).strip().rstrip(";")
-            statement = f"create or replace {model.kind} {model.name} as\n{body}"
+            schema = marts if model.kind == "table" else staging
+            statement = f"create or replace {model.kind} {schema}.{model.name} as\n{body}"
             try:
                 con.execute(statement)
                 if model.kind == "view" and materialise_staging and not model.view_only:
                     # computed once for every mart that reads it; the temp table shadows the view in this session
-                    con.execute(f"create or replace temp table {model.name} as select * from main.{model.name}")
+                    con.execute(f"create or replace temp table {model.name} as select * from {staging}.{model.name}")
                     temps.append(model.name)
             except Exception as exc:
                 raise MartBuildError(f"{model.path}: {exc}") from exc
@@ -182,14 +192,14 @@ def build_marts(
             con.execute(f"drop table if exists temp.{name}")
         from warehouse.comments import apply_comments
 
-        apply_comments(con, tables={m.name for m in models if m.kind == "table"})  # docs/marts.md's meanings
+        apply_comments(con, tables={m.name for m in models})  # docs' meanings: a replaced view lost its comments
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
     for model in models:
         if model.kind == "table":
-            row = con.execute(f"select count(*) from {model.name}").fetchone()
+            row = con.execute(f"select count(*) from {marts}.{model.name}").fetchone()
             result.rows[model.name] = int(row[0]) if row else 0
     result.seconds = time.perf_counter() - started
     return result

@@ -68,14 +68,14 @@ def load_model(config: Any) -> Any:
 @task(name="sentiment-pending", cache_policy=NO_CACHE)
 def sentiment_pending_task(db_path: str, config: Any) -> dict[str, Any]:
     """Reviews the configured model has not classified in their current version, split into ``nlp.shard_size``."""
-    from nlp.sentiment.enrich import _PENDING_SQL
+    from nlp.sentiment.enrich import PENDING_SQL
     from warehouse.db import connect
 
     model = load_model(config)
     con = connect(db_path)
     try:
         total = int(con.execute("select count(*) from reviews").fetchone()[0])  # type: ignore[index]
-        pending = con.execute(_PENDING_SQL, {"name": model.name, "version": model.version}).df()
+        pending = con.execute(PENDING_SQL, {"name": model.name, "version": model.version}).df()
     finally:
         con.close()
     size = config.nlp.shard_size
@@ -88,23 +88,23 @@ def sentiment_shard_task(
     config: Any, shard: pd.DataFrame, index: int, stamp: datetime
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
     """Classify one shard's reviews and sentences; touches no database. Returns (reviews, sentences, input flags)."""
-    from nlp.sentiment.enrich import EnrichStats, _classify_batch
+    from nlp.sentiment.enrich import EnrichStats, classify_batch
 
     model = load_model(config)
     stats = EnrichStats(model.name, model.version)
-    reviews, sentences = _classify_batch(model, shard, True, stats, stamp, {})
+    reviews, sentences = classify_batch(model, shard, True, stats, stamp, {})
     return reviews, sentences, dict(stats.flags)
 
 
 @task(name="sentiment-store", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def sentiment_store_task(db_path: str, config: Any, reviews: pd.DataFrame, sentences: pd.DataFrame) -> None:
     """Replace the model's rows for the shard's reviews in one transaction (the single writer)."""
-    from nlp.sentiment.enrich import _write
+    from nlp.sentiment.enrich import write_batch
     from warehouse.db import connect
 
     con = connect(db_path)
     try:
-        _write(con, load_model(config), reviews, sentences, True)
+        write_batch(con, load_model(config), reviews, sentences, True)
     finally:
         con.close()
 

@@ -26,7 +26,9 @@ MEMO_SIZE = 200_000  # distinct short texts whose prediction is kept for later b
 MEMO_MAX_CHARS = 120  # stock phrases are short; long texts rarely repeat and would only fill the memo
 MAX_SENTENCES = 300  # per review: a 100k-character review would otherwise cost thousands of classifications
 
-_PENDING_SQL = """
+# The reviews a model (parameters $name, $version) has not classified in their current content; public for the
+# sharded enrichment (flows/tasks/shards.py).
+PENDING_SQL = """
 with src as (
     select r.review_id, r.content_hash, r.title, r.text, r.kind
     from reviews as r
@@ -129,7 +131,7 @@ def text_kinds(kind: object) -> tuple[str, str]:
     return ("mention", "mention") if kind == "mention" else ("review", "sentence")
 
 
-def _classify_batch(
+def classify_batch(
     model: SentimentModel,
     batch: pd.DataFrame,
     sentences: bool,
@@ -137,6 +139,7 @@ def _classify_batch(
     now: datetime,
     memo: dict[Keyed, Prediction] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Classify one batch of pending reviews (and their sentences); touches no database. Returns the rows to store."""
     ident = {"model_name": model.name, "model_version": model.version, "classified_at": now}
     review_texts: list[Keyed] = []
     review_langs = []
@@ -188,9 +191,10 @@ def _classify_batch(
     )
 
 
-def _write(
+def write_batch(
     con: Any, model: SentimentModel, reviews: pd.DataFrame, sentences: pd.DataFrame, with_sentences: bool
 ) -> None:
+    """Replace the model's rows for these reviews with the classified ones, in one transaction."""
     ids = pd.DataFrame({"review_id": reviews["review_id"]})
     con.execute("begin transaction")
     try:
@@ -239,7 +243,7 @@ def enrich_sentiment(
     stamp = (now or datetime.now(UTC)).replace(tzinfo=None)
     stats = EnrichStats(model.name, model.version)
     total = con.execute("select count(*) from reviews").fetchone()[0]
-    pending = con.execute(_PENDING_SQL, {"name": model.name, "version": model.version}).df()
+    pending = con.execute(PENDING_SQL, {"name": model.name, "version": model.version}).df()
     stats.n_already_done = int(total) - len(pending)
     if limit is not None:
         pending = pending.head(limit)
@@ -247,8 +251,8 @@ def enrich_sentiment(
     memo: dict[Keyed, Prediction] = {}
     for start in range(0, len(pending), batch_size):
         batch = pending.iloc[start : start + batch_size]
-        reviews, sents = _classify_batch(model, batch, sentences, stats, stamp, memo)
-        _write(con, model, reviews, sents, sentences)
+        reviews, sents = classify_batch(model, batch, sentences, stats, stamp, memo)
+        write_batch(con, model, reviews, sents, sentences)
         stats.n_reviews += len(reviews)
         stats.n_sentences += len(sents)
         if progress is not None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 from typer.testing import CliRunner
 
 from molva.cli.main import app
+from warehouse import db as warehouse_db
 
 runner = CliRunner()
 REPO = Path(__file__).resolve().parents[2]
@@ -60,12 +60,12 @@ def test_load_jsonl_twice_is_idempotent_and_rejects_are_written(tmp_path: Path) 
     assert "2 new" in first.output and "2 rejected" in first.output
     rejects = [json.loads(x) for x in (tmp_path / "r.jsonl.rejects.jsonl").read_text().splitlines()]
     assert [(r["line"], r["field"]) for r in rejects] == [(3, "<line>"), (4, "text")]
-    con = duckdb.connect(str(db))
+    con = warehouse_db.connect(db)
     before = {t: con.execute(f"select * from {t} order by all").fetchall() for t in ("reviews", "review_versions")}
     con.close()
     second = runner.invoke(app, ["warehouse", "load", str(src), "--db", str(db)])
     assert "0 new, 0 updated, 2 unchanged" in second.output
-    con = duckdb.connect(str(db))
+    con = warehouse_db.connect(db)
     after = {t: con.execute(f"select * from {t} order by all").fetchall() for t in ("reviews", "review_versions")}
     assert after == before
 

@@ -12,6 +12,7 @@ from digest_fixture import HTML_REVIEW, LONG_SENTENCE, FixtureInfo
 
 from molva.digest.quotes import QUOTE_MAX
 from molva.digest.render import DigestError, DigestResult, last_complete_week, parse_iso_week, render_digest
+from warehouse import db as warehouse_db
 
 SECTIONS = [
     "headline",
@@ -121,7 +122,7 @@ def test_queries_shipped_and_reproducible(rendered: dict[str, DigestResult], fix
     result = rendered["en"]
     named = set(re.findall(r'href="digest-lastochka-2026-W47-en-sql/([a-z_]+)\.sql"', result.html))
     assert {"headline", "trend", "rising_complaints", "competitors", "recommendations", "coverage"} <= named
-    con = duckdb.connect(str(fixture_db.path), read_only=True)
+    con = warehouse_db.connect(fixture_db.path, read_only=True)
     try:
         for name in named:
             path = result.queries_dir / f"{name}.sql"
@@ -152,7 +153,7 @@ def test_errors_are_clear(fixture_db: FixtureInfo, tmp_path: Path) -> None:
     with pytest.raises(DigestError, match="no warehouse here"):
         render_digest(tmp_path / "missing.duckdb", out_dir=tmp_path)
     empty = tmp_path / "empty.duckdb"
-    duckdb.connect(str(empty)).close()
+    duckdb.connect(str(empty)).close()  # plain: an empty DuckDB file, not a warehouse
     with pytest.raises(DigestError, match="molva marts build"):
         render_digest(empty, out_dir=tmp_path)
 
@@ -175,7 +176,7 @@ def test_without_sentiment_charts_say_no_data(fixture_db: FixtureInfo, tmp_path:
 
     copy = tmp_path / "no-sentiment.duckdb"
     shutil.copy(fixture_db.path, copy)
-    con = duckdb.connect(str(copy))
+    con = warehouse_db.connect(copy)
     con.execute("delete from review_sentiment")
     build_marts(con, sentiment_model="molva")
     con.close()
@@ -192,7 +193,7 @@ def test_survey_check_shown_when_surveys_exist(fixture_db: FixtureInfo, tmp_path
     assert "Surveys for comparison" not in render_digest(fixture_db.path, lang="en", out_dir=tmp_path / "a").html
     copy = tmp_path / "with-surveys.duckdb"
     shutil.copy(fixture_db.path, copy)
-    con = duckdb.connect(str(copy))
+    con = warehouse_db.connect(copy)
     con.execute(
         "insert into mart_survey_vs_reviews (brand_id, period_grain, period_start, n_survey_nps, survey_nps,"
         " n_survey_csat, survey_csat, n_review_rated, review_nps_proxy, review_csat, nps_gap, csat_gap) values"
@@ -212,7 +213,7 @@ def test_recommendation_cites_the_survey_driver_share(fixture_db: FixtureInfo, t
 
     copy = tmp_path / "with-drivers.duckdb"
     shutil.copy(fixture_db.path, copy)
-    con = duckdb.connect(str(copy))
+    con = warehouse_db.connect(copy)
     top = con.execute(
         "select topic_id, week_start from mart_impact where brand_id = 'lastochka' and n_complaints_4w > 0"
         " order by week_start desc, impact_rank limit 1"

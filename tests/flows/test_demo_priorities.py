@@ -12,9 +12,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 import yaml
+
+from warehouse import db as warehouse_db
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -52,7 +53,7 @@ def test_delivery_is_the_first_rising_complaint_and_the_first_recommendation(dem
         context = _context(db, lang)
         assert context["topics"]["rising"][0]["topic_id"] == "delivery"
         assert context["recommendations"]["items"][0]["topic_id"] == "delivery"
-    con = duckdb.connect(str(db), read_only=True)
+    con = warehouse_db.connect(db, read_only=True)
     try:
         week = context["scope"].week_start
         first = con.execute(
@@ -78,7 +79,7 @@ def test_delivery_is_the_first_rising_complaint_and_the_first_recommendation(dem
 @pytest.mark.slow
 def test_every_demo_quote_matches_its_section_and_no_review_is_quoted_twice(demo_run: Path) -> None:
     db = demo_run / "demo.duckdb"
-    con = duckdb.connect(str(db), read_only=True)
+    con = warehouse_db.connect(db, read_only=True)
     try:
         main = {
             (r, i): t

@@ -10,11 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import yaml
 
 from flows.nightly import nightly
 from molva.demo.server import DemoServer
+from warehouse import db as warehouse_db
 
 REPO = Path(__file__).resolve().parents[2]
 KEEP = {"lastochka-trustpilot", "strela-appstore", "volna-otzyvy"}
@@ -40,7 +40,7 @@ def test_molva_run_crawls_the_demo_corpus_and_reruns_without_new_work(tmp_path: 
     assert f"warehouse: {tmp_path / 'demo.duckdb'}" in output
     digests = sorted(p.suffix for p in (tmp_path / "reports").glob("digest-lastochka-*") if p.is_file())
     assert digests == [".html", ".md", ".pdf"], output
-    con = duckdb.connect(str(tmp_path / "demo.duckdb"), read_only=True)
+    con = warehouse_db.connect(tmp_path / "demo.duckdb", read_only=True)
     try:
         per_source = dict(con.execute("select source_id, count(*) from reviews group by all").fetchall())
         assert per_source == {"lastochka-trustpilot": 142, "strela-appstore": 60, "volna-otzyvy": 49}
@@ -59,7 +59,7 @@ def test_molva_run_crawls_the_demo_corpus_and_reruns_without_new_work(tmp_path: 
         again = nightly(config_path=str(run_config), enrich=False, crawl_retries=0, quiet=True)
     assert again["status"] == "success"
     assert again["totals"]["n_new"] == 0 and again["totals"]["n_updated"] == 0
-    con = duckdb.connect(str(tmp_path / "demo.duckdb"), read_only=True)
+    con = warehouse_db.connect(tmp_path / "demo.duckdb", read_only=True)
     try:
         assert con.execute("select count(*) from reviews").fetchone() == (251,)
     finally:

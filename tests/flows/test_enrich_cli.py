@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 from typer.testing import CliRunner
 
 from molva.cli.main import app
 from tests.flows.test_enrich_shards import _load
+from warehouse import db as warehouse_db
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -24,7 +24,7 @@ def test_enrich_runs_every_step_then_has_nothing_to_do(tmp_path: Path) -> None:
     for step in ("sentiment", "duplicates", "topics", "emerging"):
         assert f"\n{step} (" in "\n" + first.output, first.output
     assert "30 reviews and" in first.output
-    con = duckdb.connect(db, read_only=True)
+    con = warehouse_db.connect(db, read_only=True)
     try:
         counts = {
             t: con.execute(f"select count(*) from {t}").fetchone()[0]  # type: ignore[index]

@@ -6,12 +6,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
 from crawlers.bookkeeping import finish_run, start_run
 from flows.tasks.shards import enrich_flow, enrich_task_runner
 from molva.config import load_config
+from warehouse import db as warehouse_db
 from warehouse.db import connect
 
 REPO = Path(__file__).resolve().parents[2]
@@ -72,7 +72,7 @@ def _load(db: str) -> None:
 
 
 def _rows(db: str) -> dict[str, list[tuple[Any, ...]]]:
-    con = duckdb.connect(db, read_only=True)
+    con = warehouse_db.connect(db, read_only=True)
     try:
         return {
             t: con.execute(f"select * from {t} order by all").fetchall()

@@ -18,6 +18,7 @@ from flows.tasks import enrich as enrich_tasks
 from flows.tasks import shards
 from flows.tasks.enrich import enrich_task
 from nlp.sentiment.base import SentimentModel
+from warehouse import db as warehouse_db
 from warehouse.db import connect
 
 BASE = datetime(2026, 10, 5, 9, 0)
@@ -146,7 +147,7 @@ def doubles(monkeypatch: pytest.MonkeyPatch) -> None:
 def _snapshot(db: Path) -> dict[str, list[tuple[Any, ...]]]:
     """Data tables and marts; bookkeeping of the runs themselves (crawl_runs, flow_runs, checks, last_seen_at,
     mart_source_health's run counts) is expected to record the rerun and is left out."""
-    con = duckdb.connect(str(db), read_only=True)
+    con = warehouse_db.connect(db, read_only=True)
     try:
         tables = [
             "review_versions", "review_sentiment", "sentence_topics", "brands", "sources",
@@ -170,7 +171,7 @@ def test_failing_source_does_not_stop_the_others_and_fails_the_prefect_run(tmp_p
     assert "CrawlFailed" in summary["sources"]["broken-tp"]["error"]
     assert CALLS.count("broken-tp") == 2  # tried, then retried once
     assert summary["sources"]["acme-tp"]["n_new"] == 30 and summary["sources"]["rival-tp"]["n_new"] == 12
-    con = duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True)
+    con = warehouse_db.connect(tmp_path / "wh.duckdb", read_only=True)
     try:
         run = con.execute(
             "select flow_name, status, n_sources, n_sources_failed, n_new, n_enriched from flow_runs"
@@ -198,7 +199,7 @@ def test_rerun_of_the_same_night_does_no_work_and_changes_no_data(tmp_path: Path
     assert second["steps"]["enrich:sentiment"]["n_reviews"] == 0
     assert second["steps"]["enrich:topics"]["n_reviews"] == 0
     assert _snapshot(tmp_path / "wh.duckdb") == before
-    con = duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True)
+    con = warehouse_db.connect(tmp_path / "wh.duckdb", read_only=True)
     try:
         assert con.execute("select count(*) from flow_runs where status = 'success'").fetchone() == (2,)
     finally:

@@ -25,6 +25,7 @@ import yaml
 
 from molva.demo.runconfig import demo_run_config
 from molva.demo.server import DemoServer
+from warehouse import db as warehouse_db
 
 REPO = Path(__file__).resolve().parents[2]
 PREFECT = str(Path(sys.executable).with_name("prefect"))
@@ -154,9 +155,8 @@ def test_deploy_to_a_process_pool_and_a_worker_runs_the_nightly(prefect_server: 
     assert ok["work_pool_name"] == "molva-pool"
     assert dead["state"]["type"] == "FAILED", (dead["state"], log[-4000:])
     assert dead["state"]["message"].startswith("nightly partial: 1 of 4 sources failed (dead-trustpilot)")
-    import duckdb
 
-    con = duckdb.connect(str(tmp_path / "ok.duckdb"), read_only=True)
+    con = warehouse_db.connect(tmp_path / "ok.duckdb", read_only=True)
     try:
         assert con.execute("select flow_run_id, status from flow_runs").fetchall() == [(ok_run, "success")]
         per_source = dict(con.execute("select source_id, count(*) from reviews group by all").fetchall())

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import duckdb
 from typer.testing import CliRunner
 
 from molva.cli.main import app
+from warehouse import db as warehouse_db
 
 runner = CliRunner()
 
@@ -28,7 +28,7 @@ def test_one_invalid_utf8_byte_rejects_that_line_only(tmp_path: Path) -> None:
     rejects = [json.loads(x) for x in (tmp_path / "r.jsonl.rejects.jsonl").read_text().splitlines()]
     assert [(r["line"], r["field"]) for r in rejects] == [(5, "<line>")]
     assert "invalid UTF-8" in rejects[0]["reason"]
-    con = duckdb.connect(str(db), read_only=True)
+    con = warehouse_db.connect(db, read_only=True)
     stored = sorted(int(x) for (x,) in con.execute("select external_id from reviews").fetchall())
     assert stored == [1, 2, 3, 4, 6, 7, 8, 9, 10]  # served = stored, exactly once, the failure recorded
 
@@ -38,7 +38,7 @@ def test_nul_bytes_are_stripped_from_text(tmp_path: Path) -> None:
     src.write_text(json.dumps({"platform": "p", "external_id": "1", "text": "a\u0000b", "title": "t\u0000"}) + "\n")
     db = tmp_path / "w.duckdb"
     assert runner.invoke(app, ["warehouse", "load", str(src), "--db", str(db)]).exit_code == 0
-    con = duckdb.connect(str(db), read_only=True)
+    con = warehouse_db.connect(db, read_only=True)
     assert con.execute("select text, title from reviews").fetchall() == [("ab", "t")]
 
 

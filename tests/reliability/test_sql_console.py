@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from molva.cli.main import app
+from warehouse import db as warehouse_db
 
 runner = CliRunner()
 
@@ -18,14 +19,14 @@ def warehouses(tmp_path: Path) -> tuple[Path, Path]:
     main = tmp_path / "main.duckdb"
     other = tmp_path / "other.duckdb"
     assert runner.invoke(app, ["warehouse", "migrate", "--db", str(main)]).exit_code == 0
-    con = duckdb.connect(str(other))
+    con = duckdb.connect(str(other))  # plain: a foreign DuckDB file, not a warehouse
     con.execute("create table reviews as select range as id from range(1500)")
     con.close()
     return main, other
 
 
 def _other_rows(other: Path) -> int:
-    con = duckdb.connect(str(other), read_only=True)
+    con = warehouse_db.connect(other, read_only=True)
     n = con.execute("select count(*) from reviews").fetchone()
     con.close()
     assert n is not None

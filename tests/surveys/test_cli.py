@@ -9,6 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from molva.cli.main import app
+from warehouse import db as warehouse_db
 
 from .conftest import RU_CSV, SURVEY_YAML
 
@@ -109,14 +110,13 @@ def test_tag_wires_the_models(tmp_path: Path, monkeypatch) -> None:  # type: ign
 
 def test_indices_come_from_the_marts_rebuilt_first(tmp_path: Path) -> None:
     """The command rebuilds the marts (so a change shows), --no-build reads them as last built; undated rows print."""
-    import duckdb
 
     _, _, db = _import(tmp_path)
     args = ["surveys", "indices", "--period", "week", "--db", str(db)]
     first = runner.invoke(app, args, env={"COLUMNS": "200"})
     assert first.exit_code == 0, first.output
     assert "undated" not in first.output and "2024-01-08" in first.output  # r01's week (Monday)
-    con = duckdb.connect(str(db))
+    con = warehouse_db.connect(db)
     con.execute("update survey_responses set responded_at = null where respondent_id = 'r01'")
     con.close()
     stale = runner.invoke(app, [*args, "--no-build"], env={"COLUMNS": "200"})

@@ -16,7 +16,7 @@ import pytest
 
 from warehouse.marts import SQL_DIR, _strip_comments
 
-SQL = duckdb.connect()
+SQL = duckdb.connect()  # plain: the macros evaluated on literals, no warehouse
 SQL.execute((SQL_DIR / "macros.sql").read_text(encoding="utf-8"))
 WEIGHTS_VIEW = _strip_comments((SQL_DIR / "intermediate" / "int_survey_csi_weights.sql").read_text(encoding="utf-8"))
 

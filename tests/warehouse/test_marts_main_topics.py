@@ -87,7 +87,7 @@ def test_migration_034_reassigns_rows_stored_before_it(tmp_path: Path) -> None:
     for path in MIGRATIONS_DIR.glob("*.sql"):
         if int(path.name[:3]) < 34:
             shutil.copy(path, before / path.name)
-    con = duckdb.connect(str(tmp_path / "old.duckdb"))
+    con = duckdb.connect(str(tmp_path / "old.duckdb"))  # plain: a warehouse left at migration 033
     migrate(con, before)
     con.execute("insert into topics (topic_id, kind, first_seen_at, updated_at) values ('a', 'taxonomy', now(), now())")
     con.execute("insert into topics (topic_id, kind, first_seen_at, updated_at) values ('b', 'taxonomy', now(), now())")

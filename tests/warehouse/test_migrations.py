@@ -5,6 +5,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from warehouse import db as warehouse_db
 from warehouse.db import MigrationError, available_migrations, connect, migrate
 
 
@@ -22,7 +23,7 @@ def test_migrate_from_empty_creates_core_tables_and_records_versions(tmp_path: P
 def test_migrating_twice_is_a_noop(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
     connect(path).close()
-    con = duckdb.connect(str(path))
+    con = warehouse_db.connect(path)
     before = con.execute("select * from schema_migrations order by version").fetchall()
     assert migrate(con) == []
     assert con.execute("select * from schema_migrations order by version").fetchall() == before
@@ -33,7 +34,7 @@ def test_failing_migration_rolls_back_and_names_the_file(tmp_path: Path) -> None
     folder.mkdir()
     (folder / "001_ok.sql").write_text("create table a (x integer);")
     (folder / "002_broken.sql").write_text("create table b (y integer); create tabel oops;")
-    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))  # plain: the runner on its own, with a test folder
     with pytest.raises(MigrationError, match=r"002_broken\.sql"):
         migrate(con, folder)
     tables = _tables(con)

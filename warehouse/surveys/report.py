@@ -69,7 +69,8 @@ def _pct(share: float | None) -> float | None:
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     row = con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'main' and table_name = ?", [name]
+        "select count(*) from information_schema.tables where table_catalog = current_database() and table_name = ?",
+        [name],
     ).fetchone()
     return bool(row and row[0])
 

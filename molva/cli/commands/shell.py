@@ -21,7 +21,7 @@ MAX_ROWS = 1000  # printed per result; export bigger ones with `molva sql … --
 HELP = """\
 SQL statements end with ';' (they may span lines). Dot commands:
   .tables            tables and views, by schema
-  .schema NAME       the columns of a table or view, with their comments
+  .schema [S.]NAME   the columns of a table or view (S: its schema), with their comments
   .read FILE         run the SQL in FILE
   .help              this text
   .quit / .exit      leave (Ctrl-D too)"""
@@ -77,11 +77,14 @@ def _dot(con: Any, command: str) -> bool:
             " where table_catalog = current_database() order by 1, 2",
         )
     elif name == ".schema" and arg:
-        literal = arg.replace("'", "''")
+        from warehouse.sqltext import sql_literal
+
+        schema, _, table = arg.rpartition(".")  # NAME or SCHEMA.NAME
+        where = f"table_name = {sql_literal(table)}" + (f" and schema_name = {sql_literal(schema)}" if schema else "")
         _run(
             con,
-            "select column_name, data_type, comment from duckdb_columns()"
-            f" where table_name = '{literal}' and database_name = current_database() order by column_index",
+            "select schema_name as schema, column_name, data_type, comment from duckdb_columns()"
+            f" where {where} and database_name = current_database() order by schema_name, column_index",
         )
     elif name == ".read" and arg:
         try:

@@ -16,17 +16,11 @@ warehouse_app = typer.Typer(help="Create, load and export the DuckDB warehouse."
 @warehouse_app.command("migrate")
 def migrate(db: DbOption = None, config: ConfigOption = None) -> None:
     """Apply pending numbered migrations (warehouse/migrations); running it twice is a no-op."""
-    from warehouse.db import MigrationError, available_migrations
-    from warehouse.db import migrate as _migrate
+    from warehouse.db import MigrationError, available_migrations, migrate_file
 
     path = db_path(db, config)
     try:
-        import duckdb
-
-        path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(path))
-        applied = _migrate(con)
-        con.close()
+        applied = migrate_file(path)
     except MigrationError as exc:
         fail(str(exc))
     total = len(available_migrations())
