@@ -72,3 +72,33 @@ def test_int8_results_do_not_depend_on_the_other_texts() -> None:
     # Texts run in parallel, one call per core: the number of cores must not change a result either.
     one_core = load_sentiment_model("molva-sentiment", backend="onnx", threads=1).predict_proba(texts)
     assert np.array_equal(together, one_core)
+
+
+MENTIONS = [
+    ("#Автокредит в россельхозбанк в череповце http://t.co/x1", "none"),
+    ("Сбербанк открыл новое отделение на улице Ленина", "none"),
+    ("Билайн, верните деньги! Третий день нет интернета, поддержка молчит", "negative"),
+    ("Спасибо МТС, быстро решили проблему с роумингом, очень довольна", "positive"),
+    ("Apple to announce new iPhone on Tuesday, sources say", "none"),
+    ("Worst airline ever, lost my bag and nobody cares @united", "negative"),
+]
+
+
+@pytest.mark.slow
+def test_builtin_model_separates_no_opinion_from_opinions_in_mentions() -> None:
+    """The opinion head: news and ads are 'none' as mentions; complaints and praise keep their polarity."""
+    import numpy as np
+
+    from nlp.sentiment import load_sentiment_model
+
+    model = load_sentiment_model("molva-sentiment", backend="onnx")
+    assert model.opinion is not None
+    preds = model.predict([t for t, _ in MENTIONS], kind="mention")
+    assert [p.label for p in preds] == [label for _, label in MENTIONS]
+    for p in preds:
+        assert sum(p.probabilities.values()) == pytest.approx(1.0, abs=1e-5)
+    # the kind is an input: the same texts as whole reviews are rarely "none", and a text's result is its own
+    alone = [model.predict([t], kind="mention")[0] for t, _ in MENTIONS]
+    assert [p.probabilities for p in alone] == [p.probabilities for p in preds]
+    as_reviews = model.predict([t for t, _ in MENTIONS], kind="review")
+    assert np.mean([p.p_none for p in as_reviews]) < np.mean([p.p_none for p in preds])

@@ -70,7 +70,7 @@ def test_predictor_output_shapes(con: duckdb.DuckDBPyConnection, ru_loaded: Impo
     tag_open_answers(con, lambda texts: [{"label": "negative"} for _ in texts], None, model_name="dicts")
     got = con.execute("select model_name, min(label), max(score), count(*) from survey_answer_sentiment group by 1")
     assert sorted(got.fetchall()) == [("batch", "positive", 0.5, 7), ("dicts", "negative", None, 7),
-                                      ("objects", "neutral", 0.0, 7)]  # fmt: skip
+                                      ("objects", "mixed", 0.0, 7)]  # a 3-class "neutral" reads as mixed  # fmt: skip
     with pytest.raises(ValueError, match="not one of"):
         tag_open_answers(con, lambda texts: ["great"] * len(texts), None, model_name="bad")
     with pytest.raises(ValueError, match="returned 1 results for 7 texts"):
