@@ -2,14 +2,35 @@
 
 Runs one spider in a fresh Scrapy ``CrawlerProcess`` (Twisted's reactor cannot restart, so every crawl gets its own
 process), with the project settings plus the overrides in the spec. Items and stats go to the files the spec names.
+
+The process never outlives the runner that started it (``$MOLVA_CRAWL_PARENT``): on Linux the kernel sends it SIGTERM
+when the runner dies, which Scrapy treats as a graceful shutdown (items flushed, JOBDIR saved, ``finish_reason``
+``shutdown``), so a later crawl can pick up its items and resume instead of an orphan crawling on unrecorded.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
+import signal
 import sys
 from pathlib import Path
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Ask for SIGTERM when the runner process dies (Linux); if it is already gone, stop now."""
+    parent = os.environ.get("MOLVA_CRAWL_PARENT")
+    if not parent or not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != int(parent):  # the runner died before prctl took effect
+        sys.exit(3)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -17,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) != 1:
         print("usage: python -m crawlers.process RUN_SPEC.json", file=sys.stderr)
         return 2
+    die_with_parent()
     spec_path = Path(args[0])
     spec = json.loads(spec_path.read_text(encoding="utf-8"))
 
