@@ -102,6 +102,8 @@ def crawl_source(
                     salt=config.privacy.salt(),
                     pseudonymise_authors=config.privacy.pseudonymise_authors,
                 )
+                # read before the run is opened: a warehouse too broken to read leaves no run behind
+                known = KnownState() if full else known_state(con, source_id, source.platform)
                 summary = start_run(
                     con,
                     source_id,
@@ -114,7 +116,6 @@ def crawl_source(
                     deadline_at=deadline if timeout else None,
                 )
                 _ACTIVE_RUNS.add(run_id)
-                known = KnownState() if full else known_state(con, source_id, source.platform)
             except Exception as exc:
                 if summary.run_id:
                     _abandon(con, summary, exc)

@@ -296,7 +296,15 @@ class ReviewSpider(scrapy.Spider):
 
     def on_error(self, failure: Any) -> None:
         request = getattr(failure, "request", None)
-        self.record_error(getattr(request, "url", None), failure.value)
+        url = getattr(request, "url", None)
+        origins = request.meta.get("redirect_urls") if request is not None else None
+        if origins and "max redirections" in str(failure.value):
+            self.record_error(
+                origins[0], "TooManyRedirects", f"{len(origins)} redirects ({origins[0]} → … → {url}) without "
+                "reaching a page: this page was not read",
+            )  # fmt: skip
+            return
+        self.record_error(origins[0] if origins else url, failure.value)
 
     def record_error(self, url: str | None, error: Any, message: str | None = None, *, lost: bool = True) -> None:
         """One error of the run, with its URL. ``lost``: a page (and the pages after it) was not read, so the run is
