@@ -327,3 +327,37 @@ def test_a_corrupted_warehouse_is_exit_1_with_a_message_and_no_running_run(serve
     assert result.exit_code == 1, result.output
     assert "failed" in result.output and ("checksum" in result.output.lower() or "corrupt" in result.output.lower())
     assert rows(db, "select count(*) from crawl_runs where status = 'running'")[0][0] == 0
+
+
+def test_a_write_lock_held_at_load_time_is_a_clear_error_and_the_next_crawl_loads_the_items(
+    server: MockServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import crawlers.runner
+
+    monkeypatch.setattr(crawlers.runner, "LOCK_WAIT_SECONDS", 1.0)
+    serve_listing(server, delay=0.5, n_pages=3)
+    config = make_config(tmp_path, [{"id": "src", "platform": "structured", "url": server.url("/list/p1")}])
+    db = Path(config.warehouse.path)
+    result: dict[str, Any] = {}
+    crawl = threading.Thread(target=lambda: result.update(first=crawl_source(config, "src", settings=FAST_SETTINGS)))
+    crawl.start()
+    wait_for(lambda: server.hits.get("/list/p1"), "the crawl to start fetching")
+    hold = "import duckdb, sys; con = duckdb.connect(sys.argv[1]); print('held', flush=True); sys.stdin.read()"
+    holder = subprocess.Popen([sys.executable, "-c", hold, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == b"held"
+        crawl.join(60)
+    finally:
+        holder.communicate(timeout=10)  # closing its stdin releases the lock
+    first = result["first"]
+    assert first.status == "failed"
+    message = first.errors[-1]["message"]
+    assert "locked by another process" in message and "items.jsonl" in message and "next crawl" in message
+
+    again = crawl_source(config, "src", settings=FAST_SETTINGS)
+    assert again.status == "success", again.errors
+    status, errors = run_status(db, first.run_id)
+    assert status == "interrupted" and "picked up" in errors[-1]["message"]
+    assert rows(db, "select n_items from crawl_runs where run_id = ?", [first.run_id])[0][0] == 3 * PER_PAGE
+    assert rows(db, "select count(*) from crawl_runs where status = 'running'")[0][0] == 0
+    assert len(stored_ids(db)) == 3 * PER_PAGE
