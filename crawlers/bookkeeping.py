@@ -35,7 +35,11 @@ class KnownState:
     resume_since: str | None = None  # set when an earlier run did not finish: ids stored since then are not trusted
 
     def to_dict(self) -> dict[str, Any]:
-        return {"external_ids": sorted(self.external_ids), "watermark": self.watermark, "resume_since": self.resume_since}
+        return {
+            "external_ids": sorted(self.external_ids),
+            "watermark": self.watermark,
+            "resume_since": self.resume_since,
+        }
 
 
 @dataclass
@@ -92,7 +96,18 @@ def start_run(
     con.execute(
         "insert or replace into crawl_run_files (run_id, source_id, platform, is_full, log_path, jobdir, pid, host, "
         "deadline_at, items_path) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [run_id, source_id, platform, full, log_path, jobdir, os.getpid(), socket.gethostname(), deadline_at, items_path],
+        [
+            run_id,
+            source_id,
+            platform,
+            full,
+            log_path,
+            jobdir,
+            os.getpid(),
+            socket.gethostname(),
+            deadline_at,
+            items_path,
+        ],
     )
     return CrawlSummary(source_id=source_id, run_id=run_id, started_at=started.isoformat(), log_path=log_path)
 
@@ -269,9 +284,7 @@ def _move_watermark(con: Any, summary: CrawlSummary, finished: datetime, *, comp
             [summary.source_id, n_known, finished, started],
         )
         return
-    newest = con.execute(
-        "select max(published_at) from reviews where source_id = ?", [summary.source_id]
-    ).fetchone()[0]
+    newest = con.execute("select max(published_at) from reviews where source_id = ?", [summary.source_id]).fetchone()[0]
     con.execute(
         "insert into crawl_watermarks "
         "(source_id, last_published_at, last_run_id, last_success_at, n_known, updated_at) "

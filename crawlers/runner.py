@@ -275,7 +275,9 @@ def _forget_run_dir(db: str, summary: CrawlSummary, run_dir: Path) -> None:
         with _DB_LOCK:
             con = _open(db)
             try:
-                con.execute("update crawl_run_files set log_path = null, items_path = null where run_id = ?", [summary.run_id])
+                con.execute(
+                    "update crawl_run_files set log_path = null, items_path = null where run_id = ?", [summary.run_id]
+                )
             finally:
                 con.close()
     except Exception:  # bookkeeping only: never turn a successful crawl into a failure

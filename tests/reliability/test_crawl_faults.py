@@ -20,12 +20,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "crawlers"))  # the crawler tests' loopback server
 
-from crawl_mockserver import Canned, MockServer  # noqa: E402
-from crawl_pages import jsonld_page, review  # noqa: E402
-from crawl_support import FAST_SETTINGS, make_config  # noqa: E402
+from crawl_mockserver import Canned, MockServer
+from crawl_pages import jsonld_page, review
+from crawl_support import FAST_SETTINGS, make_config
 
-from crawlers.runner import crawl_source  # noqa: E402
-from warehouse.db import connect  # noqa: E402
+from crawlers.runner import crawl_source
+from warehouse.db import connect
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 N_PAGES, PER_PAGE = 12, 10
@@ -127,7 +127,9 @@ def test_a_crawl_killed_midway_is_interrupted_and_the_rerun_stores_the_rest_once
     first = result["first"]
     assert first.status == "interrupted", first.errors
     stopped = [e for e in first.errors if e["error"] == "CrawlInterrupted"]
-    assert stopped and ("SIGKILL" in stopped[0]["message"] if sig == signal.SIGKILL else "shutdown" in stopped[0]["message"])
+    assert stopped and (
+        "SIGKILL" in stopped[0]["message"] if sig == signal.SIGKILL else "shutdown" in stopped[0]["message"]
+    )
     assert run_status(db, first.run_id)[0] == "interrupted"
     n_first = len(stored_ids(db))
     assert 0 < n_first < len(SERVED)  # what was fetched before the kill is stored
@@ -200,7 +202,9 @@ def test_stale_running_runs_are_closed_and_their_items_picked_up(server: MockSer
     db = Path(config.warehouse.path)
     orphan_items = tmp_path / "orphan" / "items.jsonl"
     orphan_items.parent.mkdir()
-    lines = [{"platform": "structured", "external_id": f"https://reviews.test/r/{n}", "text": f"old {n}"} for n in (1, 99)]
+    lines = [
+        {"platform": "structured", "external_id": f"https://reviews.test/r/{n}", "text": f"old {n}"} for n in (1, 99)
+    ]
     orphan_items.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     dead_pid = int(gone.stdout)
@@ -306,7 +310,10 @@ def test_a_corrupted_warehouse_is_exit_1_with_a_message_and_no_running_run(serve
     con = connect(db)
     load_reviews(
         con,
-        [{"platform": "structured", "external_id": f"https://r.test/{'x' * 200}/{n}", "text": "t"} for n in range(40_000)],
+        [
+            {"platform": "structured", "external_id": f"https://r.test/{'x' * 200}/{n}", "text": "t"}
+            for n in range(40_000)
+        ],
         source_id="src",
     )
     con.execute("checkpoint")
