@@ -77,7 +77,7 @@ def crawl_source(
     ``crawl-runs/<run id>`` beside the warehouse file), where a later crawl finds them if this process dies.
     """
     summary = CrawlSummary(source_id=source_id, run_id="", status="failed")
-    db = ""
+    run_dir: Path | None = None
     try:
         if not hasattr(config, "sources"):
             from molva.config import load_config
@@ -126,6 +126,8 @@ def crawl_source(
         if not summary.run_id:
             summary.errors.append({"url": None, "error": type(exc).__name__, "message": str(exc)})
             summary.n_errors = len(summary.errors)
+            if work_dir is None and run_dir is not None:
+                shutil.rmtree(run_dir, ignore_errors=True)  # nothing was crawled into it
         _ACTIVE_RUNS.discard(summary.run_id)
         return summary
     try:

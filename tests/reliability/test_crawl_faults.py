@@ -184,6 +184,7 @@ def test_a_killed_runner_leaves_no_orphan_and_the_next_crawl_closes_its_run_and_
     assert items.exists() and items.stat().st_size > 0  # beside the warehouse, not in /tmp
     stats = json.loads(items.with_name("stats.json").read_text(encoding="utf-8"))
     assert stats["finish_reason"] == "shutdown"  # stopped with its runner (SIGTERM), not crawling on as an orphan
+    assert "unclean shutdown" not in items.with_name("crawl.log").read_text(encoding="utf-8")  # one SIGTERM only
     assert len(items.read_text(encoding="utf-8").splitlines()) < len(SERVED)
 
     again = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
