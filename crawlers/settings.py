@@ -39,6 +39,8 @@ ITEM_PIPELINES = {
     "crawlers.pipelines.SinkPipeline": 900,
 }
 
+DUPEFILTER_CLASS = "crawlers.dupefilter.ReportingDupeFilter"  # a redirect back to a read page is an error
+
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 HTTPCACHE_ENABLED = False

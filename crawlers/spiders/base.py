@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.http import Request, Response
+from scrapy.http import HtmlResponse, Request, Response
 
 from crawlers.items import Review
 from molva.connectors import Connector, connector
@@ -69,6 +69,8 @@ class ReviewSpider(scrapy.Spider):
         self.n_duplicates = 0
         self.n_known_seen = 0
         self.stopped_at_known = False
+        self.n_pages_lost = 0
+        self.finish_reason: str | None = None
         self.standalone = spec is None
         if spec:
             data = json.loads(Path(spec).read_text(encoding="utf-8"))
@@ -209,8 +211,14 @@ class ReviewSpider(scrapy.Spider):
         except Exception as exc:  # a parser bug on one odd page must not end the crawl
             self.record_error(response.url, exc)
             return
-        if not reviews and response.status == 200 and not response.body.strip():
-            self.record_error(response.url, "EmptyPage", "the page was empty")
+        if not reviews and response.status == 200:
+            if not response.body.strip():
+                self.record_error(response.url, "EmptyPage", "the page was empty")
+            elif not self.end_of_listing(response):
+                self.record_error(
+                    response.url, "NoReviews", "no review could be read from this page (cut short, or a changed "
+                    "layout?): pagination stops here",
+                )  # fmt: skip
         known_here = 0
         for review in reviews:
             review.source_id = self.source.get("id")
@@ -232,8 +240,13 @@ class ReviewSpider(scrapy.Spider):
             self.record_error(response.url, exc)
             return
         for request in following:
+            if request.url in self.followed:
+                continue
             if len(self.followed) >= self.max_pages:
-                self.logger.info("max_pages=%d reached", self.max_pages)
+                self.record_error(
+                    request.url, "MaxPages", f"max_pages={self.max_pages} reached: this page and the ones after it "
+                    "were not fetched (raise options.max_pages, or crawl --full)", lost=False,
+                )  # fmt: skip
                 break
             if request.url in self.followed or request.url == response.url:
                 continue  # a page linking to itself (or back) as "next"
@@ -269,11 +282,33 @@ class ReviewSpider(scrapy.Spider):
             return self._real + response.url[len(self.base_url.rstrip("/")) :]
         return response.url
 
+    def end_of_listing(self, response: Response) -> bool:
+        """Whether a page with no review is the normal end of the listing rather than a lost page. By default, a
+        complete page that links to no next page and is not the first one (an empty page past the last review)."""
+        if self.n_pages <= 1:
+            return False
+        if isinstance(response, HtmlResponse) and b"</html" not in response.body[-4096:].lower():
+            return False  # cut short: whatever it held is lost
+        try:
+            return not self.next_requests(response)
+        except Exception:
+            return False
+
     def on_error(self, failure: Any) -> None:
         request = getattr(failure, "request", None)
-        self.record_error(getattr(request, "url", None), failure.value)
+        url = getattr(request, "url", None)
+        origins = request.meta.get("redirect_urls") if request is not None else None
+        if origins and "max redirections" in str(failure.value):
+            self.record_error(
+                origins[0], "TooManyRedirects", f"{len(origins)} redirects ({origins[0]} → … → {url}) without "
+                "reaching a page: this page was not read",
+            )  # fmt: skip
+            return
+        self.record_error(origins[0] if origins else url, failure.value)
 
-    def record_error(self, url: str | None, error: Any, message: str | None = None) -> None:
+    def record_error(self, url: str | None, error: Any, message: str | None = None, *, lost: bool = True) -> None:
+        """One error of the run, with its URL. ``lost``: a page (and the pages after it) was not read, so the run is
+        incomplete and the next crawl resumes."""
         name = error if isinstance(error, str) else type(error).__name__
         text = message or (str(error) if not isinstance(error, str) else name)
         response = getattr(error, "response", None)
@@ -281,6 +316,7 @@ class ReviewSpider(scrapy.Spider):
             text = f"HTTP {response.status}"
         self.logger.warning("error on %s: %s: %s", url, name, text)
         self.crawl_errors.append({"url": url, "error": name, "message": text[:500]})
+        self.n_pages_lost += lost
 
     def stats(self) -> dict[str, Any]:
         return {
@@ -289,12 +325,13 @@ class ReviewSpider(scrapy.Spider):
             "n_dropped": self.n_dropped,
             "n_duplicates": self.n_duplicates,
             "stopped_at_known": self.stopped_at_known,
+            "n_pages_lost": self.n_pages_lost,
+            "finish_reason": self.finish_reason,
             "errors": self.crawl_errors,
         }
 
     def closed(self, reason: str) -> None:
-        if reason not in ("finished", "shutdown"):
-            self.crawl_errors.append({"url": None, "error": "SpiderClosed", "message": reason})
+        self.finish_reason = reason  # anything but "finished" (a signal: "shutdown") marks the run interrupted
         if self.stats_path:
             Path(self.stats_path).write_text(json.dumps(self.stats(), default=str), encoding="utf-8")
         if self.standalone and self.spec.get("db_path"):

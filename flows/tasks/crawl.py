@@ -35,7 +35,7 @@ def crawl_source_task(config: Any, source_id: str, *, full: bool = False, db_pat
     summary = crawl_source(config, source_id, full=full, db_path=db_path)
     result: dict[str, Any] = summary.to_dict() if hasattr(summary, "to_dict") else dict(summary)
     result["seconds"] = round(time.perf_counter() - started, 2)
-    if result.get("status") == "failed":
+    if result.get("status") in ("failed", "interrupted"):  # a retry of an interrupted crawl resumes it
         first = (result.get("errors") or [{}])[0]
         raise CrawlFailed(f"{source_id}: crawl failed ({first.get('error')}: {first.get('message')})")
     return result

@@ -190,6 +190,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "status_success": ("успешно", "success"),
     "status_partial": ("частично", "partial"),
     "status_failed": ("сбой", "failed"),
+    "status_interrupted": ("прервано", "interrupted"),
     "status_running": ("идёт", "running"),
     "status_none": ("не запускался", "never run"),
     "no_data": ("нет данных", "no data"),

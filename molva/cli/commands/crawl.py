@@ -32,7 +32,9 @@ def crawl(
 
     Nightly runs are incremental: each source stops paginating once it reaches reviews the warehouse already has
     (reading a few past them to catch edits). Every run is recorded in the crawl_runs table with its counts and
-    errors. Exit code 1 when any source failed; the others are crawled and loaded all the same.
+    errors. A crawl that stopped before its end (a signal, a timeout, a killed process) is recorded as `interrupted`
+    and the next run resumes it. Exit code 1 when any source failed or was interrupted; the others are crawled and
+    loaded all the same.
     """
     cfg = load_config_or_exit(config)
     known = {s.id for s in cfg.sources}
@@ -69,7 +71,13 @@ def crawl(
         )
         for error in summary.errors[:3]:
             console.print(f"    {error.get('error')}: {error.get('message')} {error.get('url') or ''}")
-        failed += summary.status == "failed"
+        if summary.status == "interrupted":
+            console.print(
+                f"    interrupted: the crawl of {summary.source_id} stopped before its end; what it fetched is "
+                "stored, and the next `molva crawl` resumes it (no --full needed)",
+                highlight=False,
+            )
+        failed += summary.status in ("failed", "interrupted")
 
     with console.status(f"crawling {len(wanted)} source(s), {workers} at a time…"):
         crawl_all(cfg, wanted, full=full, db_path=db, parallel=workers, jobdir=jobdir, on_done=report)

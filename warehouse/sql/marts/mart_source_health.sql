@@ -4,7 +4,7 @@
 --   unique_key: [source_id]
 --   not_null: [source_id, is_enabled, n_reviews_stored, n_reviews_counted, n_runs, n_failed_runs]
 --   accepted_values:
---     last_run_status: [running, success, partial, failed]
+--     last_run_status: [running, success, partial, interrupted, failed]
 with sources_src as (
     select * from stg_sources
 ),
