@@ -4,8 +4,9 @@ The topic stage does not classify sentiment itself: it reads ``sentence_sentimen
 the sentiment model (:mod:`nlp.sentiment`) for ``molva tag`` and ``molva eval topics``. A polarity function is any
 callable ``texts -> labels`` (negative|neutral|positive), so tests inject a trivial one.
 
-The sentiment model's ``neutral`` class was learned on whole reviews (3-star RuReviews), where it means "mixed"; a
-sentence that names a topic is usually an opinion about it. So the decision can use the model's score
+The sentiment model's ``mixed`` class was learned on whole reviews (3-star RuReviews); its ``none`` (no opinion) on
+tweets and restaurant sentences, but a sentence that names a topic is usually an opinion about it, implicit ones
+included (:func:`topic_polarity`). So the decision can use the model's score
 (p_positive − p_negative) with a neutral band calibrated on aspect-level gold (``Calibration.polarity_band``, fitted on
 the SemEval calibration halves): positive above ``+band``, negative below ``−band``, neutral inside. ``None`` keeps the
 model's own label.
@@ -26,6 +27,27 @@ BANDS = tuple(round(b, 3) for b in np.linspace(0.0, 0.9, 46))
 def kind_of(polarity: str) -> str:
     """complaint / praise / neutral for a polarity label (anything unknown is a neutral mention)."""
     return KIND_BY_POLARITY.get(polarity, "neutral")
+
+
+def topic_polarity(label: str, p_negative: float | None, p_mixed: float | None, p_positive: float | None) -> str:
+    """How a sentence that names a topic leans: negative, neutral or positive.
+
+    A sentence the topic stage assigns to a topic talks about it, and in a review an implicit complaint is told as
+    a fact ("ждал доставку весь вечер, в итоге привезли после десяти"): the opinion head's ``none`` is right about
+    its form but a CX analyst counts it as a complaint. So an opinion label is kept (``mixed`` → neutral), and a
+    ``none`` sentence gets the most probable *opinion* label, ``p_none`` left out; a text with no opinion probability
+    at all (blank) is neutral. Models without an opinion head never say ``none``: their label is kept, as before.
+    """
+    probs = [p_negative, p_mixed, p_positive]
+    if label != "none" or any(p is None for p in probs):
+        return KIND_TO_POLARITY.get(label, label)
+    values = [float(p) for p in probs]  # type: ignore[arg-type]
+    if max(values) <= 0.0:
+        return "neutral"
+    return ("negative", "neutral", "positive")[int(np.argmax(values))]
+
+
+KIND_TO_POLARITY = {"mixed": "neutral", "none": "neutral"}
 
 
 def label_from_score(label: str, score: float | None, band: float | None) -> str:
@@ -49,11 +71,12 @@ class SentimentPolarity:
         self.band = band
 
     def predict(self, texts: list[str]) -> tuple[list[str], np.ndarray]:
-        """Model labels and scores (p_positive − p_negative)."""
+        """Polarity labels (:func:`topic_polarity`) and scores (p_positive − p_negative)."""
         if not texts:
             return [], np.zeros(0)
         preds = self.model.predict(texts, kind="sentence")
-        return [p.label for p in preds], np.array([p.score for p in preds], dtype=float)
+        labels = [topic_polarity(p.label, p.p_negative, p.p_mixed, p.p_positive) for p in preds]
+        return labels, np.array([p.score for p in preds], dtype=float)
 
     def __call__(self, texts: list[str]) -> list[str]:
         labels, scores = self.predict(texts)

@@ -166,3 +166,15 @@ def test_rename_merge_promote(warehouse: duckdb.DuckDBPyConnection, taxonomy: Ta
     )
     with pytest.raises(TopicError, match="active"):
         merge(warehouse, "emerging-0001", "staff")
+
+
+def test_topic_polarity_reads_an_implicit_complaint_as_a_complaint() -> None:
+    from nlp.topics.polarity import topic_polarity
+
+    # "ждал доставку весь вечер, в итоге привезли после десяти": told as a fact (none), leaning negative
+    assert topic_polarity("none", 0.29, 0.19, 0.16) == "negative"
+    assert topic_polarity("none", 0.08, 0.03, 0.32) == "positive"  # "курьер приехал точно в выбранный интервал"
+    assert topic_polarity("none", 0.0, 0.0, 0.0) == "neutral"  # blank text: no opinion probability at all
+    assert topic_polarity("mixed", 0.5, 0.2, 0.1) == "neutral"  # the model's opinion label is kept
+    assert topic_polarity("negative", 0.2, 0.6, 0.2) == "negative"
+    assert topic_polarity("neutral", None, None, None) == "neutral"  # a plain label from an injected function

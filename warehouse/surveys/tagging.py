@@ -100,7 +100,8 @@ def tag_open_answers(
     """Tag open answers that have no tags yet (all of them with ``retag``) and store the tags in one transaction.
 
     ``predict_sentiment(texts)`` returns one result per text (label in negative|mixed|positive|none, or neutral read
-    as mixed; optional score in -1..1); ``tag_topics(texts)`` returns per text a list of topic ids or (topic_id, score) pairs.
+    as mixed; optional score in -1..1); ``tag_topics(texts)`` returns per text a list of topic ids or
+    (topic_id, score) pairs.
     """
     now = now or datetime.now(UTC).replace(tzinfo=None)
     where = "where a.survey_id = ?" if survey_id else "where true"
