@@ -79,7 +79,11 @@ def migrate_file(path: str | Path) -> list[Migration]:
     target = str(path)
     if target != ":memory:":
         Path(target).parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(target)
+    _check_header(target)
+    try:
+        con = duckdb.connect(target)
+    except duckdb.Error as exc:
+        raise WarehouseOpenError(_explain(target, exc)) from exc
     try:
         return migrate(con)
     finally:

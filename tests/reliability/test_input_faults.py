@@ -35,7 +35,7 @@ def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
 
 
 def _stored(db: Path) -> list[str]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect(db, read_only=True)  # warehouse.db: the search_path finds raw.reviews
     try:
         return sorted(x for (x,) in con.execute("select external_id from reviews").fetchall())
     finally:
@@ -144,6 +144,7 @@ def _commands(db: Path, tmp_path: Path) -> dict[str, list[str]]:
         "sql": ["sql", "select count(*) from reviews", "--db", str(db)],
         "enrich": ["enrich", "--step", "duplicates", "--db", str(db)],
         "load": ["warehouse", "load", str(load_file), "--db", str(db)],
+        "migrate": ["warehouse", "migrate", "--db", str(db)],
     }
 
 
@@ -155,7 +156,7 @@ def _assert_one_line_message(result: Any, expected: str) -> None:
     assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("command", ["sql", "enrich", "load"])
+@pytest.mark.parametrize("command", ["sql", "enrich", "load", "migrate"])
 def test_a_locked_warehouse_is_a_message(seeded: Path, tmp_path: Path, command: str) -> None:
     with _lock_held(seeded):
         result = runner.invoke(app, _commands(seeded, tmp_path)[command])
@@ -163,7 +164,7 @@ def test_a_locked_warehouse_is_a_message(seeded: Path, tmp_path: Path, command: 
     assert _stored(seeded) == sorted(f"s{i}" for i in range(100))
 
 
-@pytest.mark.parametrize("command", ["sql", "enrich", "load"])
+@pytest.mark.parametrize("command", ["sql", "enrich", "load", "migrate"])
 def test_a_foreign_file_is_a_message_and_left_as_it_was(seeded: Path, tmp_path: Path, command: str) -> None:
     foreign = tmp_path / "foreign.duckdb"
     content = b"PK\x03\x04 a zip archive, not a duckdb warehouse " * 400

@@ -16,12 +16,12 @@ warehouse_app = typer.Typer(help="Create, load and export the DuckDB warehouse."
 @warehouse_app.command("migrate")
 def migrate(db: DbOption = None, config: ConfigOption = None) -> None:
     """Apply pending numbered migrations (warehouse/migrations); running it twice is a no-op."""
-    from warehouse.db import MigrationError, available_migrations, migrate_file
+    from warehouse.db import MigrationError, WarehouseOpenError, available_migrations, migrate_file
 
     path = db_path(db, config)
     try:
         applied = migrate_file(path)
-    except MigrationError as exc:
+    except (MigrationError, WarehouseOpenError) as exc:
         fail(str(exc))
     total = len(available_migrations())
     if applied:
