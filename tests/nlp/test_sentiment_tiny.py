@@ -52,7 +52,7 @@ def test_transformers_backend_predicts_in_input_order(tiny_dir: Path) -> None:
     one_by_one = np.vstack([model.predict_proba([t]) for t in TEXTS])
     np.testing.assert_allclose(probs, one_by_one, atol=1e-5)  # padding and sorting change nothing
     preds = model.predict(["", *TEXTS])
-    assert preds[0].label == "neutral" and preds[0].score == 0.0
+    assert preds[0].label == "none" and preds[0].p_none == 1.0 and preds[0].score == 0.0  # blank: no opinion
     assert all(-1 <= p.score <= 1 and p.score == pytest.approx(p.p_positive - p.p_negative) for p in preds)
     assert model.name == tiny_dir.name and len(model.version) == 12
 
@@ -106,8 +106,9 @@ def test_classify_command_review_and_sentence_level(tiny_dir: Path, tmp_path: Pa
     assert result.exit_code == 0, result.output
     frame = pd.read_parquet(out)
     assert frame["id"].tolist() == [1, 2, 3, 4, 5, 6, 7]
-    assert set(frame["sentiment_label"]) <= {"negative", "neutral", "positive"}
-    assert frame.loc[frame["id"] == 2, "sentiment_label"].item() == "neutral"
+    assert set(frame["sentiment_label"]) <= {"negative", "mixed", "positive", "none"}
+    assert frame.loc[frame["id"] == 2, "sentiment_label"].item() == "none"
+    assert {"p_mixed", "p_none"} <= set(frame.columns) and "p_neutral" not in frame.columns
     assert frame.loc[frame["id"] == 1, "language"].item() == "ru"
     for flag in ("empty / whitespace", "HTML entities", "invalid UTF-8", "too long", "no words"):
         assert flag in result.output
@@ -183,7 +184,7 @@ def test_enrich_classifies_new_and_changed_reviews_once(tiny_dir: Path) -> None:
         " from review_sentiment order by review_id"
     ).fetchall()
     assert [r[:4] for r in rows] == [("r1", "h1", "tiny", "1"), ("r2", "h2", "tiny", "1"), ("r3", "h3", "tiny", "1")]
-    assert all(r[5] == pytest.approx(r[6]) for r in rows) and rows[2][4] == "neutral"
+    assert all(r[5] == pytest.approx(r[6]) for r in rows) and rows[2][4] == "none"
     sents = con.execute(  # type: ignore[attr-defined]
         "select s.sentence_index, s.start_char, s.end_char, s.sentence_text, r.text from sentence_sentiment s"
         " join reviews r using (review_id) where review_id = 'r1' order by 1"
@@ -221,5 +222,6 @@ def test_eval_command_reports_macro_f1_and_pos_neg(tiny_dir: Path, tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert "macro-F1(pos,neg)" in result.output
     report = json.loads(out.read_text())["sets"]["gold"]
-    assert report["n"] == 4 and 0.0 <= report["macro_f1_pos_neg"] <= 1.0
-    assert set(report["per_class"]) == {"negative", "neutral", "positive"}
+    assert report["n"] == 4 and 0.0 <= report["three_class"]["macro_f1_pos_neg"] <= 1.0
+    assert set(report["three_class"]["per_class"]) == {"negative", "neutral", "positive"}
+    assert set(report["labels4"]["per_class"]) == {"negative", "mixed", "positive"}  # --neutral mixed (default)

@@ -109,7 +109,7 @@ def test_070_moves_every_table_with_its_rows_columns_and_keys(pre_070: Path) -> 
         "select count(*) from duckdb_functions() where schema_name = 'main' and not internal"
     ).fetchone() == (0,)
     versions = [v for (v,) in con.execute("select version from internal.schema_migrations order by 1").fetchall()]
-    assert versions[:11] == [1, 10, 20, 30, 31, 32, 33, 34, 40, 50, 60] and 70 in versions
+    assert versions[:12] == [1, 10, 11, 20, 30, 31, 32, 33, 34, 40, 50, 60] and {65, 70} <= set(versions)
 
     # keys and defaults work in the new place, through plain names
     with pytest.raises(duckdb.ConstraintException):

@@ -69,6 +69,13 @@ def sentiment(
                         f"{four['predicted']['none'] / max(r['n'], 1):.1%}", str(r["texts_per_second"]))  # fmt: skip
     console.print(summary)
     for name, r in results.items():
+        three, four = r["three_class"], r["labels4"]
+        console.print(
+            f"{name}: 3-class macro-F1 {three['macro_f1']:.4f}, macro-F1(pos,neg) {three['macro_f1_pos_neg']:.4f}; "
+            f"4-label accuracy {four['accuracy']:.4f}, macro-F1 {four['macro_f1']:.4f}",
+            highlight=False,
+        )
+    for name, r in results.items():
         table = Table(title=f"{name}: per class (four labels)")
         for column in ("class", "precision", "recall", "F1", "support"):
             table.add_column(column, justify="left" if column == "class" else "right")
