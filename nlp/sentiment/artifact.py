@@ -22,7 +22,7 @@ BUILTIN_DIR = REPO_ROOT / "nlp" / "models" / BUILTIN_NAME
 TRAINED_FILE = "trained.safetensors"
 META_FILE = "model.json"
 METRICS_FILE = "metrics.json"
-OPINION_FILE = "opinion.json"  # the four-label head (nlp/sentiment/opinion.py); optional
+OPINION_FILE = "opinion.safetensors"  # the four-label head (nlp/sentiment/opinion.py); optional
 ASSEMBLED_MANIFEST = "molva_assembled.json"
 
 

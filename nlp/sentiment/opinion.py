@@ -2,11 +2,12 @@
 
 molva-sentiment's classifier learned "neutral" from 3-star reviews, where it means a *mixed* verdict. Most mentions of
 a brand in social media ("#Автокредит в россельхозбанк", news, ads, questions) express no opinion at all, and a
-3-class model calls them positive or negative. The opinion head separates the two: a multinomial logistic regression
-over four labels (:data:`OPINION_LABELS`) that reads what the classifier's forward pass already computed (its class
-log-probabilities and its last layer's ``<s>`` and mean token states), plus the kind of text — a whole ``review``, a
-review ``sentence`` or a social-media ``mention`` — whose base rates of "no opinion" differ by an order of magnitude.
-It costs one small matrix product per text: no second encoder pass. Trained by ``molva models train-opinion``
+3-class model calls them positive or negative. The opinion head separates the two: small networks over four labels
+(:data:`OPINION_LABELS`) — the trained head averages a logistic regression and a one-hidden-layer network — that
+read what the classifier's forward pass already computed (its class log-probabilities and its last layer's ``<s>``
+and mean token states), plus the kind of text — a whole ``review``, a review ``sentence`` or a social-media
+``mention`` — whose base rates of "no opinion" differ by an order of magnitude. It costs a few small matrix products
+per text: no second encoder pass. Trained by ``molva models train-opinion``
 (:mod:`nlp.sentiment.opinion_train`); the scheme is documented in docs/models.md.
 """
 
@@ -24,7 +25,7 @@ import numpy as np
 OPINION_LABELS = ("negative", "mixed", "positive", "none")
 #: What a text is; the head takes it as input (one-hot).
 KINDS = ("review", "sentence", "mention")
-OPINION_FILE = "opinion.json"
+OPINION_FILE = "opinion.safetensors"
 
 
 def check_kind(kind: str) -> str:
@@ -42,47 +43,60 @@ def head_inputs(probs: np.ndarray, features: np.ndarray, kinds: Sequence[str]) -
     return np.hstack([logp, np.asarray(features, dtype=np.float64), onehot])
 
 
+Network = tuple[tuple[np.ndarray, np.ndarray], ...]
+
+
 @dataclass(frozen=True)
 class OpinionHead:
-    """Standardise, then a linear map to four logits; softmax gives (p_negative, p_mixed, p_positive, p_none)."""
+    """Standardise, then one or more small feed-forward networks to four logits; the head's probabilities
+    (p_negative, p_mixed, p_positive, p_none) are the mean of the members' softmax. Each member is a tuple of
+    ``(weight (out, in), bias (out,))`` layers; every layer but the last is followed by GELU (tanh form, as in
+    training). A one-layer member is a multinomial logistic regression; the trained head averages one of those
+    with a one-hidden-layer network (:mod:`nlp.sentiment.opinion_train`)."""
 
     mean: np.ndarray
     scale: np.ndarray
-    coef: np.ndarray  # (4, n_inputs)
-    intercept: np.ndarray  # (4,)
+    members: tuple[Network, ...]
     info: dict[str, Any]
 
     def predict_proba(self, probs: np.ndarray, features: np.ndarray, kinds: Sequence[str]) -> np.ndarray:
         x = (head_inputs(probs, features, kinds) - self.mean) / self.scale
-        logits = x @ self.coef.T + self.intercept
-        logits -= logits.max(axis=1, keepdims=True)
-        out = np.exp(logits)
-        return np.asarray(out / out.sum(axis=1, keepdims=True), dtype=np.float32)
+        out = np.mean([softmax(network_forward(layers, x)) for layers in self.members], axis=0)
+        return np.asarray(out, dtype=np.float32)
 
     def save(self, path: Path) -> None:
-        payload = {
-            "labels": list(OPINION_LABELS),
-            "kinds": list(KINDS),
-            "info": self.info,
-            "mean": _floats(self.mean),
-            "scale": _floats(self.scale),
-            "intercept": _floats(self.intercept),
-            "coef": [_floats(row) for row in self.coef],
-        }
-        path.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n")
+        from safetensors.numpy import save_file
+
+        tensors = {"mean": self.mean, "scale": self.scale}
+        for m, layers in enumerate(self.members):
+            for index, (weight, bias) in enumerate(layers):
+                tensors[f"member{m}.layer{index}.weight"], tensors[f"member{m}.layer{index}.bias"] = weight, bias
+        meta = {"labels": list(OPINION_LABELS), "kinds": list(KINDS), "info": self.info}
+        save_file({k: np.ascontiguousarray(v, dtype=np.float32) for k, v in tensors.items()}, str(path),
+                  metadata={"opinion_head": json.dumps(meta, ensure_ascii=False, sort_keys=True)})  # fmt: skip
 
     @classmethod
     def load(cls, path: Path) -> OpinionHead:
-        data = json.loads(path.read_text())
-        if tuple(data["labels"]) != OPINION_LABELS or tuple(data["kinds"]) != KINDS:
-            raise ValueError(f"{path}: opinion head for labels {data['labels']} / kinds {data['kinds']}, expected "
-                             f"{list(OPINION_LABELS)} / {list(KINDS)}")  # fmt: skip
-        coef = np.array(data["coef"], dtype=np.float64)
-        mean = np.array(data["mean"], dtype=np.float64)
-        if coef.shape != (len(OPINION_LABELS), len(mean)):
-            raise ValueError(f"{path}: coef has shape {coef.shape}, expected (4, {len(mean)})")
-        return cls(mean, np.array(data["scale"], dtype=np.float64), coef,
-                   np.array(data["intercept"], dtype=np.float64), dict(data.get("info", {})))  # fmt: skip
+        from safetensors import safe_open
+
+        try:
+            with safe_open(str(path), framework="np") as handle:
+                meta = json.loads((handle.metadata() or {}).get("opinion_head", "{}"))
+                tensors = {k: handle.get_tensor(k).astype(np.float64) for k in handle.keys()}  # noqa: SIM118
+        except Exception as exc:  # safetensors raises its own error types for a damaged file
+            raise ValueError(f"{path}: not a readable opinion head ({exc})") from exc
+        if tuple(meta.get("labels", ())) != OPINION_LABELS or tuple(meta.get("kinds", ())) != KINDS:
+            raise ValueError(f"{path}: opinion head for labels {meta.get('labels')} / kinds {meta.get('kinds')}, "
+                             f"expected {list(OPINION_LABELS)} / {list(KINDS)}")  # fmt: skip
+        if "mean" not in tensors or "scale" not in tensors:
+            raise ValueError(f"{path}: not a readable opinion head (no standardisation tensors)")
+        prefixes = [f"member{m}." for m in range(len({k.split(".", 1)[0] for k in tensors if k.startswith("member")}))]
+        if not prefixes and "layer0.weight" in tensors:
+            prefixes = [""]  # a head of one network, as written before heads had members
+        members = tuple(_load_member(path, tensors, prefix, len(tensors["mean"])) for prefix in prefixes)
+        if not members:
+            raise ValueError(f"{path}: the opinion head has no networks")
+        return cls(tensors["mean"], tensors["scale"], members, dict(meta.get("info", {})))
 
     @property
     def n_features(self) -> int:
@@ -90,5 +104,35 @@ class OpinionHead:
         return len(self.mean) - 3 - len(KINDS)
 
 
-def _floats(values: np.ndarray) -> list[float]:
-    return [float(f"{v:.6g}") for v in np.asarray(values).ravel()]
+def _load_member(path: Path, tensors: dict[str, np.ndarray], prefix: str, width: int) -> Network:
+    layers = []
+    for index in range(sum(1 for k in tensors if k.startswith(prefix) and k.endswith(".weight"))):
+        weight, bias = tensors[f"{prefix}layer{index}.weight"], tensors[f"{prefix}layer{index}.bias"]
+        if weight.ndim != 2 or weight.shape[1] != width or bias.shape != (weight.shape[0],):
+            raise ValueError(f"{path}: {prefix}layer{index} has shape {weight.shape} / {bias.shape}, "
+                             f"expected (*, {width})")  # fmt: skip
+        layers.append((weight, bias))
+        width = weight.shape[0]
+    if not layers or width != len(OPINION_LABELS):
+        name = prefix.rstrip(".") or "network"
+        raise ValueError(f"{path}: {name}: the last layer gives {width} outputs, expected {len(OPINION_LABELS)}")
+    return tuple(layers)
+
+
+def network_forward(layers: Network, x: np.ndarray) -> np.ndarray:
+    for index, (weight, bias) in enumerate(layers):
+        x = x @ weight.T + bias
+        if index < len(layers) - 1:
+            x = _gelu(x)
+    return x
+
+
+def softmax(x: np.ndarray) -> np.ndarray:
+    x = x - x.max(axis=1, keepdims=True)
+    out = np.exp(x)
+    return np.asarray(out / out.sum(axis=1, keepdims=True))
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    """GELU, tanh approximation (``torch.nn.GELU(approximate="tanh")``)."""
+    return np.asarray(0.5 * x * (1.0 + np.tanh(np.sqrt(2.0 / np.pi) * (x + 0.044715 * x**3))))

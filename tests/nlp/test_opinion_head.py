@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,7 +20,7 @@ def _head(n_features: int = 2) -> OpinionHead:
     coef[0, 0] = coef[1, 1] = coef[2, 2] = 1.0  # log p(neg), log p(neu) -> mixed, log p(pos)
     coef[3, 3] = 5.0  # feature 0 -> none
     coef[3, 3 + n_features + KINDS.index("mention")] = 1.0  # mentions lean to no opinion
-    return OpinionHead(np.zeros(n), np.ones(n), coef, np.zeros(4), {"test": True})
+    return OpinionHead(np.zeros(n), np.ones(n), (((coef, np.zeros(4)),),), {"test": True})
 
 
 class FeatureModel(SentimentModel):
@@ -44,8 +45,8 @@ def test_head_round_trips_and_gives_probabilities(tmp_path: Path) -> None:
     out = head.predict_proba(probs, features, ["mention", "review"])
     np.testing.assert_allclose(out.sum(axis=1), 1.0, rtol=1e-6)
     assert [OPINION_LABELS[i] for i in out.argmax(1)] == ["none", "positive"]
-    head.save(tmp_path / "opinion.json")
-    loaded = OpinionHead.load(tmp_path / "opinion.json")
+    head.save(tmp_path / "opinion.safetensors")
+    loaded = OpinionHead.load(tmp_path / "opinion.safetensors")
     np.testing.assert_allclose(loaded.predict_proba(probs, features, ["mention", "review"]), out, rtol=1e-5)
     assert loaded.n_features == 2 and loaded.info == {"test": True}
 
@@ -55,15 +56,59 @@ def test_inputs_reject_unknown_kind() -> None:
         head_inputs(np.array([[0.3, 0.3, 0.4]]), np.zeros((1, 2)), ["tweet"])
 
 
-def test_head_load_names_the_file_on_a_shape_mismatch(tmp_path: Path) -> None:
-    import json
+def test_hidden_layer_forward_matches_torch(tmp_path: Path) -> None:
+    """The numpy forward of a two-layer head is the network torch trained (GELU, tanh form), also after a round trip."""
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    n = 3 + 2 + len(KINDS)
+    net = torch.nn.Sequential(torch.nn.Linear(n, 5), torch.nn.GELU(approximate="tanh"), torch.nn.Linear(5, 4)).double()
+    layers = tuple((m.weight.detach().numpy(), m.bias.detach().numpy()) for m in net if isinstance(m, torch.nn.Linear))
+    head = OpinionHead(np.zeros(n), np.ones(n), (layers,), {})
+    probs, features = np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]]), np.array([[0.5, -1.0], [2.0, 0.1]])
+    kinds = ["sentence", "mention"]
+    expected = torch.softmax(net(torch.tensor(head_inputs(probs, features, kinds))), dim=1).detach().numpy()
+    np.testing.assert_allclose(head.predict_proba(probs, features, kinds), expected, rtol=1e-5)
+    head.save(tmp_path / "opinion.safetensors")
+    np.testing.assert_allclose(OpinionHead.load(tmp_path / "opinion.safetensors").predict_proba(probs, features, kinds),
+                               expected, rtol=1e-4)  # fmt: skip
 
-    path = tmp_path / "opinion.json"
-    _head().save(path)
-    data = json.loads(path.read_text())
-    data["coef"] = data["coef"][:3]
-    path.write_text(json.dumps(data))
-    with pytest.raises(ValueError, match=r"opinion\.json: coef has shape"):
+
+def test_members_are_averaged_after_softmax(tmp_path: Path) -> None:
+    """A head of a logistic regression and a network gives the mean of their probabilities, also after a round trip;
+    a file written before heads had members (``layer0.*``) still loads as one network."""
+    rng = np.random.default_rng(0)
+    n = 3 + 2 + len(KINDS)
+    linear = ((rng.normal(size=(4, n)), rng.normal(size=4)),)
+    deep = ((rng.normal(size=(5, n)), rng.normal(size=5)), (rng.normal(size=(4, 5)), rng.normal(size=4)))
+    probs, features = np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]]), rng.normal(size=(2, 2))
+    kinds = ["review", "mention"]
+    both = OpinionHead(np.zeros(n), np.ones(n), (linear, deep), {})
+    alone = [OpinionHead(np.zeros(n), np.ones(n), (m,), {}).predict_proba(probs, features, kinds)
+             for m in (linear, deep)]  # fmt: skip
+    np.testing.assert_allclose(both.predict_proba(probs, features, kinds), (alone[0] + alone[1]) / 2, rtol=1e-6)
+    both.save(tmp_path / "opinion.safetensors")
+    np.testing.assert_allclose(OpinionHead.load(tmp_path / "opinion.safetensors").predict_proba(probs, features, kinds),
+                               (alone[0] + alone[1]) / 2, rtol=1e-4)  # fmt: skip
+    from safetensors.numpy import save_file
+
+    meta = {"opinion_head": json.dumps({"labels": list(OPINION_LABELS), "kinds": list(KINDS), "info": {}})}
+    tensors = {"mean": np.zeros(n), "scale": np.ones(n), "layer0.weight": linear[0][0], "layer0.bias": linear[0][1]}
+    save_file({k: v.astype(np.float32) for k, v in tensors.items()}, str(tmp_path / "old.safetensors"), metadata=meta)
+    np.testing.assert_allclose(OpinionHead.load(tmp_path / "old.safetensors").predict_proba(probs, features, kinds),
+                               alone[0], rtol=1e-4)  # fmt: skip
+
+
+def test_head_load_names_the_file_on_a_shape_mismatch_or_a_damaged_file(tmp_path: Path) -> None:
+    n = 3 + 2 + len(KINDS)
+    path = tmp_path / "opinion.safetensors"
+    OpinionHead(np.zeros(n), np.ones(n), (((np.zeros((4, n - 1)), np.zeros(4)),),), {}).save(path)
+    with pytest.raises(ValueError, match=r"opinion\.safetensors: member0\.layer0 has shape"):
+        OpinionHead.load(path)
+    OpinionHead(np.zeros(n), np.ones(n), (((np.zeros((3, n)), np.zeros(3)),),), {}).save(path)
+    with pytest.raises(ValueError, match="the last layer gives 3 outputs"):
+        OpinionHead.load(path)
+    path.write_bytes(b"not a safetensors file")
+    with pytest.raises(ValueError, match=r"opinion\.safetensors: not a readable opinion head"):
         OpinionHead.load(path)
 
 

@@ -124,7 +124,7 @@ def train_opinion(
         three, four = r["three_class"], r["labels4"]
         typer.echo(f"{name}: 3-class macro-F1 {three['macro_f1']:.4f}, pos/neg {three['macro_f1_pos_neg']:.4f}; "
                    f"4-label acc {four['accuracy']:.4f}, macro-F1 {four['macro_f1']:.4f}")  # fmt: skip
-    typer.echo(f"opinion head: {part / OPINION_FILE} (C={info['C']})")
+    typer.echo(f"opinion head: {part / OPINION_FILE} (members: {' + '.join(info['members'])})")
 
 
 def register(app: typer.Typer) -> None:
