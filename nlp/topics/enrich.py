@@ -21,7 +21,7 @@ import numpy as np
 from nlp.lemmas import guess_language, lemmatize_many
 from nlp.topics.assign import TopicAssigner
 from nlp.topics.embedder import Embedder, get_embedder
-from nlp.topics.polarity import PolarityFn, kind_of, label_from_score, topic_polarity
+from nlp.topics.polarity import PolarityFn, kind_of, label_from_score, topic_polarity, topic_score
 from nlp.topics.store import insert_assignments, load_centroids, scalar, sync_taxonomy, taxonomy_hash, utcnow
 from nlp.topics.taxonomy import Taxonomy, load_taxonomy
 
@@ -52,8 +52,8 @@ def _sentences_for(
     con: duckdb.DuckDBPyConnection, reviews: Sequence[tuple[Any, ...]], polarity_band: float | None = None
 ) -> list[SentenceRow]:
     """Sentences of ``reviews`` (review_id, text, content_hash, language): from sentence_sentiment when present,
-    with their polarity (the way the model's opinion leans, :func:`~nlp.topics.polarity.topic_polarity`, or the
-    side of the calibrated band the score is on)."""
+    with their polarity (the way the model's opinion leans, read in the review's own sentiment when the sentence is
+    ambiguous, :func:`~nlp.topics.polarity.topic_polarity`; or the side of the calibrated band the score is on)."""
     from nlp.sentences import split_sentences
 
     stored: dict[str, list[SentenceRow]] = {}
@@ -69,17 +69,23 @@ def _sentences_for(
                 group by ss.review_id
             )
             select ss.review_id, ss.sentence_index, ss.start_char, ss.end_char, ss.sentence_text, ss.language,
-                   ss.content_hash, ss.label, ss.score, ss.p_negative, ss.p_mixed, ss.p_positive
+                   ss.content_hash, ss.label, ss.score, ss.p_negative, ss.p_mixed, ss.p_positive,
+                   rs.p_negative, rs.p_mixed, rs.p_positive
             from sentence_sentiment as ss join current_model as cm using (review_id, model_name)
             join reviews as r on r.review_id = ss.review_id and r.content_hash = ss.content_hash
+            left join review_sentiment as rs
+                on rs.review_id = ss.review_id and rs.content_hash = ss.content_hash
+                and rs.model_name = ss.model_name
             order by ss.review_id, ss.sentence_index
             """,
             [ids],
         ).fetchall()
         for found in rows:
             row = SentenceRow(*found[:9])
-            leaning = topic_polarity(str(row.polarity), *found[9:])
-            row.polarity = label_from_score(leaning, row.score, polarity_band)
+            label, review = str(row.polarity), found[12:15]
+            leaning = topic_polarity(label, found[9], found[10], found[11], review)
+            score = topic_score(label, row.score, found[9], found[11], review)
+            row.polarity = label_from_score(leaning, score, polarity_band)
             stored.setdefault(found[0], []).append(row)
     out: list[SentenceRow] = []
     for review_id, text, content_hash, language in reviews:

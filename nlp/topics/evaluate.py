@@ -240,7 +240,9 @@ def _opinion_pairs(sentences: list[AbsaSentence]) -> tuple[list[str], list[int]]
 
 def _polarity(result: LanguageResult, sentences: list[AbsaSentence], polarity: PolarityFn, n_folds: int) -> None:
     """SemEval slot-3 style accuracy: every gold (sentence, category, polarity) tuple against the sentence's label;
-    with the sentiment model, the neutral band of each fold is fitted on the other folds."""
+    with the sentiment model, each sentence is read in its review (all its sentences, in order, as the warehouse
+    reads it: :func:`~nlp.topics.polarity.topic_polarity`) and the neutral band of each fold is fitted on the other
+    folds."""
     with_opinions = [s for s in sentences if s.opinions]
     texts, owner = _opinion_pairs(sentences)
     gold = [pol for s in with_opinions for _, pol in s.opinions]
@@ -250,7 +252,10 @@ def _polarity(result: LanguageResult, sentences: list[AbsaSentence], polarity: P
         labels = polarity(texts)
         result.polarity_accuracy = float(np.mean([g == labels[k] for g, k in zip(gold, owner, strict=True)]))
         return
-    labels, scores = polarity.predict(texts)
+    reviews: dict[str, list[str]] = {}
+    for s in sentences:
+        reviews.setdefault(s.review_id, []).append(s.text)
+    labels, scores = polarity.predict(texts, [" ".join(reviews[s.review_id]) for s in with_opinions])
     triples = [(g, labels[k], float(scores[k])) for g, k in zip(gold, owner, strict=True)]
     result.polarity_fit_data = triples
     result.polarity_accuracy_labels = float(np.mean([g == lab for g, lab, _ in triples]))

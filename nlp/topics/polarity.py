@@ -29,22 +29,50 @@ def kind_of(polarity: str) -> str:
     return KIND_BY_POLARITY.get(polarity, "neutral")
 
 
-def topic_polarity(label: str, p_negative: float | None, p_mixed: float | None, p_positive: float | None) -> str:
+def topic_polarity(
+    label: str,
+    p_negative: float | None,
+    p_mixed: float | None,
+    p_positive: float | None,
+    review: Sequence[float | None] | None = None,
+) -> str:
     """How a sentence that names a topic leans: negative, neutral or positive.
 
     A sentence the topic stage assigns to a topic talks about it, and in a review an implicit complaint is told as
     a fact ("ждал доставку весь вечер, в итоге привезли после десяти"): the opinion head's ``none`` is right about
-    its form but a CX analyst counts it as a complaint. So an opinion label is kept (``mixed`` → neutral), and a
-    ``none`` sentence gets the most probable *opinion* label, ``p_none`` left out; a text with no opinion probability
-    at all (blank) is neutral. Models without an opinion head never say ``none``: their label is kept, as before.
+    its form but a CX analyst counts it as a complaint. So:
+
+    - ``negative`` and ``positive`` are kept;
+    - an ambiguous sentence (``none`` or ``mixed``) is read in its review, as an analyst reads it: given ``review``,
+      the review's own (p_negative, p_mixed, p_positive), the sentence leans to the larger of the summed
+      probabilities (mixed → neutral). Measured on SemEval-2016 aspect polarity (docs/topics.md);
+    - without a review, ``mixed`` is neutral and ``none`` gets its most probable *opinion* label, ``p_none`` left
+      out;
+    - a text with no opinion probability at all (blank) is neutral. Models without an opinion head never say
+      ``none``: their label is kept, as before.
     """
     probs = [p_negative, p_mixed, p_positive]
-    if label != "none" or any(p is None for p in probs):
+    if any(p is None for p in probs):
         return KIND_TO_POLARITY.get(label, label)
     values = [float(p) for p in probs]  # type: ignore[arg-type]
+    if label in ("none", "mixed") and review is not None and all(p is not None for p in review):
+        values = [v + float(r) for v, r in zip(values, review, strict=True)]  # type: ignore[arg-type]
+    elif label != "none":
+        return KIND_TO_POLARITY.get(label, label)
     if max(values) <= 0.0:
         return "neutral"
     return ("negative", "neutral", "positive")[int(np.argmax(values))]
+
+
+def topic_score(
+    label: str, score: float | None, p_negative: float | None, p_positive: float | None,
+    review: Sequence[float | None] | None = None,
+) -> float | None:  # fmt: skip
+    """The score the neutral band reads (p_positive − p_negative): for an ambiguous sentence read in its review
+    (:func:`topic_polarity`), the mean of the sentence's and the review's."""
+    if label not in ("none", "mixed") or review is None or None in (p_negative, p_positive, review[0], review[2]):
+        return score
+    return (float(p_positive) - float(p_negative) + float(review[2]) - float(review[0])) / 2  # type: ignore[arg-type]
 
 
 KIND_TO_POLARITY = {"mixed": "neutral", "none": "neutral"}
@@ -70,16 +98,33 @@ class SentimentPolarity:
         self.model = load_sentiment_model(model, batch_size=batch_size)
         self.band = band
 
-    def predict(self, texts: list[str]) -> tuple[list[str], np.ndarray]:
-        """Polarity labels (:func:`topic_polarity`) and scores (p_positive − p_negative)."""
+    def predict(self, texts: list[str], reviews: list[str] | None = None) -> tuple[list[str], np.ndarray]:
+        """Polarity labels (:func:`topic_polarity`) and scores (:func:`topic_score`); ``reviews``, when given, is
+        the whole review each sentence comes from (classified once per distinct text, as a review)."""
         if not texts:
             return [], np.zeros(0)
         preds = self.model.predict(texts, kind="sentence")
-        labels = [topic_polarity(p.label, p.p_negative, p.p_mixed, p.p_positive) for p in preds]
-        return labels, np.array([p.score for p in preds], dtype=float)
+        context: list[tuple[float, float, float] | None] = [None] * len(texts)
+        if reviews is not None:
+            if len(reviews) != len(texts):
+                raise ValueError(f"{len(reviews)} reviews for {len(texts)} sentences")
+            distinct = list(dict.fromkeys(reviews))
+            by_text = {
+                t: (p.p_negative, p.p_mixed, p.p_positive)
+                for t, p in zip(distinct, self.model.predict(distinct, kind="review"), strict=True)
+            }
+            context = [by_text[r] for r in reviews]
+        labels = [
+            topic_polarity(p.label, p.p_negative, p.p_mixed, p.p_positive, c)
+            for p, c in zip(preds, context, strict=True)
+        ]
+        scores = [
+            topic_score(p.label, p.score, p.p_negative, p.p_positive, c) for p, c in zip(preds, context, strict=True)
+        ]
+        return labels, np.array(scores, dtype=float)
 
-    def __call__(self, texts: list[str]) -> list[str]:
-        labels, scores = self.predict(texts)
+    def __call__(self, texts: list[str], reviews: list[str] | None = None) -> list[str]:
+        labels, scores = self.predict(texts, reviews)
         return [label_from_score(lab, float(s), self.band) for lab, s in zip(labels, scores, strict=True)]
 
 

@@ -90,6 +90,34 @@ def test_sentence_sentiment_rows_give_sentences_and_polarity(
     ]  # the model said mixed, but its score -0.5 is outside the band
 
 
+def test_an_ambiguous_sentence_is_read_in_its_review(warehouse: duckdb.DuckDBPyConnection, taxonomy: Taxonomy) -> None:
+    """A sentence the model calls 'none' or 'mixed' leans with the review's own sentiment (same model, same
+    content); without a review row it keeps the sentence-only rule."""
+    text = "Ждал доставку весь вечер. Курьер опоздал."
+    for rid, review_row in (("r1", ("negative", -0.8, 0.85, 0.1, 0.05)), ("r2", None)):
+        _review(warehouse, rid, text)
+        for idx, (start, end, label, probs) in enumerate(
+            [(0, 25, "none", (0.2, 0.1, 0.25, 0.45)), (26, len(text), "mixed", (0.3, 0.45, 0.25, 0.0))]
+        ):
+            warehouse.execute(
+                "insert into sentence_sentiment values (?, ?, 'h1', ?, ?, ?, 'ru', ?, ?, ?, ?, ?, ?, 'm', '1', ?)",
+                [rid, idx, start, end, text[start:end], label, probs[2] - probs[0], *probs, NOW],
+            )
+        if review_row is not None:
+            label, score, *probs = review_row
+            warehouse.execute(
+                "insert into review_sentiment (review_id, content_hash, model_name, model_version, language, label,"
+                " score, p_negative, p_mixed, p_positive, p_none, classified_at)"
+                " values (?, 'h1', 'm', '1', 'ru', ?, ?, ?, ?, ?, 0, ?)",
+                [rid, label, score, *probs, NOW],
+            )
+    enrich_topics(warehouse, taxonomy=taxonomy, embedder=LemmaHashEmbedder(), now=NOW)
+    rows = warehouse.execute(
+        "select review_id, sentence_index, polarity from sentence_topics where topic_id = 'delivery' order by 1, 2"
+    ).fetchall()
+    assert rows == [("r1", 0, "negative"), ("r1", 1, "negative"), ("r2", 0, "positive"), ("r2", 1, "neutral")]
+
+
 def test_changed_review_is_retagged_and_unchanged_ids_stay(
     warehouse: duckdb.DuckDBPyConnection, taxonomy: Taxonomy
 ) -> None:
@@ -178,3 +206,20 @@ def test_topic_polarity_reads_an_implicit_complaint_as_a_complaint() -> None:
     assert topic_polarity("mixed", 0.5, 0.2, 0.1) == "neutral"  # the model's opinion label is kept
     assert topic_polarity("negative", 0.2, 0.6, 0.2) == "negative"
     assert topic_polarity("neutral", None, None, None) == "neutral"  # a plain label from an injected function
+
+
+def test_an_ambiguous_sentence_leans_with_its_review() -> None:
+    from nlp.topics.polarity import topic_polarity, topic_score
+
+    negative_review, positive_review = (0.8, 0.15, 0.05), (0.02, 0.08, 0.9)
+    # "ждал доставку весь вечер…" in a 1-star review: the review's verdict tips a near tie
+    assert topic_polarity("none", 0.21, 0.21, 0.23, negative_review) == "negative"
+    assert topic_polarity("mixed", 0.3, 0.4, 0.3, negative_review) == "negative"
+    assert topic_polarity("mixed", 0.3, 0.4, 0.3, positive_review) == "positive"
+    assert topic_polarity("mixed", 0.3, 0.4, 0.3, (0.3, 0.4, 0.3)) == "neutral"  # a mixed review keeps it neutral
+    # a clear opinion of the sentence is never overruled by the review
+    assert topic_polarity("positive", 0.1, 0.1, 0.8, negative_review) == "positive"
+    assert topic_polarity("negative", 0.7, 0.2, 0.1, positive_review) == "negative"
+    assert topic_polarity("none", 0.21, 0.21, 0.23, (None, None, None)) == "positive"  # no review row: sentence only
+    assert topic_score("none", 0.02, 0.21, 0.23, negative_review) == pytest.approx((0.02 - 0.75) / 2)
+    assert topic_score("negative", -0.6, 0.7, 0.1, positive_review) == -0.6
