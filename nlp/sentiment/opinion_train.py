@@ -2,11 +2,11 @@
 
 The classifier runs once over every training and evaluation text (the int8 ONNX model, one text per call, exactly
 as in production); its class probabilities and last-layer features are cached per model version and set
-(``<cache>/opinion-features/``). A one-hidden-layer network is then trained on the training sets only
+(``<cache>/opinion-features/``). The head is then fitted on the training sets only
 (:data:`~nlp.sentiment.datasets.OPINION_TRAIN_SETS`), each set weighted so that no set outweighs
-``set_weight_cap`` rows — 45k English tweets must not drown 1,000 UCI sentences. The hidden width is
-chosen by 3-fold cross-validation over the training rows (never on a dev or test split); the dev and test splits are
-scored once, for the report.
+``set_weight_cap`` rows — 45k English tweets must not drown 1,000 UCI sentences. Whether it is a logistic regression,
+a one-hidden-layer network or the average of the two is chosen by 3-fold cross-validation over the training rows
+(never on a dev or test split); the dev and test splits are scored once, for the report.
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def _train_network(x: np.ndarray, y: np.ndarray, w: np.ndarray, hidden: int, con
     return net
 
 
-def _layers(net: Any) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+def _layers(net: Any) -> Network:
     import torch
 
     linear = [m for m in net if isinstance(m, torch.nn.Linear)]
