@@ -28,6 +28,8 @@ import numpy as np
 
 from nlp.lemmas import lemmatize_many
 from nlp.topics.embedder import Embedder
+from nlp.topics.exemplars import EXEMPLAR_FEATURES, Exemplars, from_labelled, read_exemplar_file
+from nlp.topics.exemplars import planes as exemplar_planes
 from nlp.topics.taxonomy import Calibration, Taxonomy
 
 FEATURES = (
@@ -42,6 +44,8 @@ FEATURES = (
     "gap_lemma",  # lemma - the highest lemma overlap over topics
     "lemma_topics",  # how many topics have any lemma overlap with the sentence
 )
+# With labelled example sentences (nlp.topics.exemplars), two more: the nearest exemplars' vote and its gap.
+FEATURES_WITH_EXEMPLARS = FEATURES + EXEMPLAR_FEATURES
 
 BACKGROUND_SENTENCES = [
     "We went there last Friday with friends.",
@@ -106,9 +110,21 @@ class TopicAssigner:
         self._owner = np.array(owner)
         centroids = np.stack([self._phrase_vectors[self._owner == k].mean(axis=0) for k in range(len(self.topic_ids))])
         self._centroids = centroids / np.linalg.norm(centroids, axis=1, keepdims=True)
+        self._exemplars: dict[str, Exemplars] = {}
 
-    def features(self, vectors: np.ndarray, lemma: np.ndarray) -> np.ndarray:
-        """The :data:`FEATURES` of every (sentence, topic) pair: shape (sentences, topics, features)."""
+    def exemplars_for(self, calibration: Calibration) -> Exemplars | None:
+        """The calibration's exemplar file, read and embedded once per assigner (None when it names none)."""
+        path = calibration.exemplars
+        if not path:
+            return None
+        if path not in self._exemplars:
+            texts, topics, groups = read_exemplar_file(path, self.topic_ids)
+            self._exemplars[path] = from_labelled(self.embedder.encode, texts, topics, groups, self.topic_ids, path)
+        return self._exemplars[path]
+
+    def features(self, vectors: np.ndarray, lemma: np.ndarray, exemplar_share: np.ndarray | None = None) -> np.ndarray:
+        """The :data:`FEATURES` of every (sentence, topic) pair: shape (sentences, topics, features); with
+        ``exemplar_share`` (:meth:`nlp.topics.exemplars.Exemplars.share`) also the :data:`EXEMPLAR_FEATURES`."""
         phrase_sim = vectors @ self._phrase_vectors.T
         best = np.stack([phrase_sim[:, self._owner == k].max(axis=1) for k in range(len(self.topic_ids))], axis=1)
         centroid = vectors @ self._centroids.T
@@ -118,6 +134,8 @@ class TopicAssigner:
         planes += [x - x.mean(axis=1, keepdims=True) for x in (best, centroid)]
         planes += [x - x.max(axis=1, keepdims=True) for x in (best, centroid, lemma)]
         planes.append(lemma_topics)
+        if exemplar_share is not None:
+            planes += exemplar_planes(exemplar_share)
         return np.stack(planes, axis=-1).astype(np.float64)
 
     def fitted_scores(self, features: np.ndarray, weights: dict[str, list[float]]) -> np.ndarray:
@@ -168,8 +186,11 @@ class TopicAssigner:
         vectors: np.ndarray | None = None,
         lemmas: Sequence[Sequence[str]] | None = None,
         calibration: Calibration | None = None,
+        exemplars: Exemplars | None = None,
     ) -> TopicScores:
-        """Scores for ``texts``; pass ``vectors`` (e5, "query: ") or ``lemmas`` to reuse ones already computed."""
+        """Scores for ``texts``; pass ``vectors`` (e5, "query: ") or ``lemmas`` to reuse ones already computed.
+
+        A calibration fitted with exemplar features reads its ``exemplars`` file (or takes ``exemplars``)."""
         cal = calibration or self.taxonomy.calibration
         if vectors is None:
             vectors = self.embedder.encode(list(texts))
@@ -178,12 +199,19 @@ class TopicAssigner:
         sim = self.similarity(vectors, cal.centroid_weight, cal.relative_weight)
         lem = self.lemma_overlap(lemmas)
         if cal.weights:
-            if tuple(cal.features) != FEATURES:
+            if tuple(cal.features) not in (FEATURES, FEATURES_WITH_EXEMPLARS):
                 raise ValueError(
-                    f"the calibration was fitted on features {cal.features}, this version computes {list(FEATURES)}: "
-                    "refit it (molva eval topics --save-calibration, or nlp.topics.calibrate.calibrate)"
+                    f"the calibration was fitted on features {cal.features}, this version computes {list(FEATURES)} "
+                    f"(or {list(FEATURES_WITH_EXEMPLARS)}): refit it (molva eval topics --save-calibration, or "
+                    "nlp.topics.calibrate.calibrate)"
                 )
-            scores = self.fitted_scores(self.features(vectors, lem), cal.weights)
+            share = None
+            if tuple(cal.features) == FEATURES_WITH_EXEMPLARS:
+                found = exemplars if exemplars is not None else self.exemplars_for(cal)
+                if found is None:
+                    raise ValueError("the calibration was fitted with exemplar features but names no exemplar file")
+                share = found.share(vectors)
+            scores = self.fitted_scores(self.features(vectors, lem, share), cal.weights)
         else:
             scores = sim + cal.lemma_weight * lem
         return TopicScores(self.topic_ids, scores, sim, lem)

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nlp.topics.assign import FEATURES, TopicAssigner
+from nlp.topics.assign import FEATURES, FEATURES_WITH_EXEMPLARS, TopicAssigner
+from nlp.topics.exemplars import Exemplars
 from nlp.topics.taxonomy import Calibration
 
 CENTROID_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -80,17 +81,23 @@ def calibrate(
     method: str = "logistic",
     regularisation: float = REGULARISATION,
     threshold: float | None = None,
+    exemplars: Exemplars | None = None,
+    groups: Sequence[str] | None = None,
 ) -> Calibration:
     """Fit the decision parameters on labelled sentences (``method``: ``logistic`` or ``linear``, see the module).
 
     ``per_topic=False`` fits global parameters only (the shared row, or no per-topic thresholds): what a taxonomy
-    whose topics have no labelled data of their own should use.
+    whose topics have no labelled data of their own should use. ``exemplars`` (logistic only) adds the exemplar
+    features; ``groups`` (each sentence's review) keeps a sentence's own review out of its neighbours when the
+    sentences are the exemplars themselves.
     """
     if method == "logistic":
         return fit_logistic(
             assigner, vectors, lemmas, gold, per_topic=per_topic, fitted_on=fitted_on,
-            regularisation=regularisation, threshold=threshold,
+            regularisation=regularisation, threshold=threshold, exemplars=exemplars, groups=groups,
         )  # fmt: skip
+    if exemplars is not None:
+        raise ValueError("exemplar features need the logistic method")
     if method != "linear":
         raise ValueError(f"unknown calibration method {method!r}; use 'logistic' or 'linear'")
     return fit_linear(assigner, vectors, lemmas, gold, per_topic=per_topic, fitted_on=fitted_on)
@@ -123,8 +130,11 @@ def fit_logistic(
     fitted_on: str = "",
     regularisation: float = REGULARISATION,
     threshold: float | None = None,
+    exemplars: Exemplars | None = None,
+    groups: Sequence[str] | None = None,
 ) -> Calibration:
-    """Shared and per-topic logistic weights over :data:`FEATURES`, then the micro-F1-best probability threshold.
+    """Shared and per-topic logistic weights over :data:`FEATURES` (and the exemplar features when ``exemplars`` are
+    given), then the micro-F1-best probability threshold.
 
     One global threshold: per-topic thresholds on top of per-topic weights lost 0.005-0.007 F1 in cross-validation.
     ``threshold`` fixes it instead (the one chosen on out-of-fold probabilities, :mod:`nlp.topics.evaluate`);
@@ -132,7 +142,8 @@ def fit_logistic(
     """
     ids = assigner.topic_ids
     gold_matrix = _gold_matrix(ids, gold)
-    features = assigner.features(vectors, assigner.lemma_overlap(lemmas))
+    share = exemplars.share(vectors, exclude_groups=groups) if exemplars is not None else None
+    features = assigner.features(vectors, assigner.lemma_overlap(lemmas), share)
     flat = features.reshape(-1, features.shape[-1])
     mean, std = flat.mean(axis=0), flat.std(axis=0)
     std[std == 0] = 1.0
@@ -145,7 +156,9 @@ def fit_logistic(
     if threshold is None:
         threshold, _ = _best_threshold(assigner.fitted_scores(features, weights), gold_matrix)
     return Calibration(
-        threshold=round(threshold, 5), fitted_on=fitted_on, features=list(FEATURES), weights=weights,
+        threshold=round(threshold, 5), fitted_on=fitted_on, weights=weights,
+        features=list(FEATURES if exemplars is None else FEATURES_WITH_EXEMPLARS),
+        exemplars=(exemplars.source or None) if exemplars is not None else None,
     )  # fmt: skip
 
 

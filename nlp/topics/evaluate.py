@@ -19,10 +19,11 @@ from pathlib import Path
 import numpy as np
 
 from nlp.lemmas import lemmatize_many
-from nlp.topics.absa import N_FOLDS, AbsaSentence, fold_of, load_split, split_part
+from nlp.topics.absa import ABSA_FILES, N_FOLDS, AbsaSentence, fold_of, load_split, split_part
 from nlp.topics.assign import TopicAssigner
 from nlp.topics.calibrate import F1, REGULARISATION, _best_threshold, _gold_matrix, calibrate, micro_f1
 from nlp.topics.embedder import Embedder
+from nlp.topics.exemplars import Exemplars
 from nlp.topics.polarity import PolarityFn, SentimentPolarity, fit_band, label_from_score
 from nlp.topics.taxonomy import Calibration
 
@@ -78,6 +79,7 @@ class Encoded:
     parts: dict[str, list[AbsaSentence]]
     vectors: dict[str, np.ndarray]
     lemmas: dict[str, list[list[str]]]
+    source: str = ""  # the training file read
 
 
 def _encode_cached(embedder: Embedder, texts: list[str], cache_dir: Path | None) -> np.ndarray:
@@ -112,7 +114,7 @@ def encode_language(embedder: Embedder, data_dir: str | Path, language: str, cac
         texts = [s.text for s in sentences]
         vectors[name] = _encode_cached(embedder, texts, cache_dir)
         lemmas[name] = lemmatize_many(texts, [language] * len(texts), drop_stop_words=True)
-    return Encoded(language, parts, vectors, lemmas)
+    return Encoded(language, parts, vectors, lemmas, str(Path(data_dir) / ABSA_FILES[language]))
 
 
 def whole_file(data: Encoded) -> tuple[list[AbsaSentence], np.ndarray, list[list[str]]]:
@@ -142,8 +144,11 @@ def out_of_fold(
     per_topic: bool = True,
     method: str = "logistic",
     n_folds: int = N_FOLDS,
+    exemplars: Exemplars | None = None,
 ) -> OutOfFold:
-    """Fit on all folds but one, score the one left out; every sentence is scored by a fit that never saw it."""
+    """Fit on all folds but one, score the one left out; every sentence is scored by a fit that never saw it.
+
+    ``exemplars`` (one row per sentence, in order): each fold's fit and scoring use the training folds' rows only."""
     folds = np.array([fold_of(s.review_id, s.language, n_folds) for s in sentences])
     scores = np.zeros((len(sentences), len(assigner.topic_ids)))
     predicted: list[list[str]] = [[] for _ in sentences]
@@ -151,13 +156,16 @@ def out_of_fold(
         train, held = np.flatnonzero(folds != k), np.flatnonzero(folds == k)
         if not len(held) or not len(train):
             continue
+        fold_exemplars = exemplars.subset(train) if exemplars is not None else None
         cal = calibrate(
             assigner, vectors[train], [lemmas[i] for i in train], [sentences[i].categories for i in train],
-            per_topic=per_topic, method=method, regularisation=regularisation,
+            per_topic=per_topic, method=method, regularisation=regularisation, exemplars=fold_exemplars,
+            groups=[sentences[i].review_id for i in train],
         )  # fmt: skip
         fold_scores = assigner.score(
-            [sentences[i].text for i in held], vectors=vectors[held], lemmas=[lemmas[i] for i in held], calibration=cal
-        )
+            [sentences[i].text for i in held], vectors=vectors[held], lemmas=[lemmas[i] for i in held],
+            calibration=cal, exemplars=fold_exemplars,
+        )  # fmt: skip
         scores[held] = fold_scores.scores
         for i, topics in zip(held, fold_scores.assigned(cal), strict=True):
             predicted[i] = topics
@@ -178,6 +186,7 @@ def choose_by_cv(
     method: str = "logistic",
     n_folds: int = N_FOLDS,
     grid: tuple[float, ...] = C_GRID,
+    exemplars: Exemplars | None = None,
 ) -> tuple[float, float, OutOfFold, dict[float, float]]:
     """The C (of ``grid``) and probability threshold with the best micro-F1 over out-of-fold probabilities.
 
@@ -189,7 +198,7 @@ def choose_by_cv(
     for c in grid if method == "logistic" else (REGULARISATION,):
         oof = out_of_fold(
             assigner, sentences, vectors, lemmas, regularisation=c, per_topic=per_topic, method=method,
-            n_folds=n_folds,
+            n_folds=n_folds, exemplars=exemplars,
         )  # fmt: skip
         threshold, f1 = _best_threshold(oof.scores, gold)
         results[c] = (f1, threshold, oof)
@@ -206,21 +215,32 @@ def evaluate_language(
     per_topic_thresholds: bool = True,
     method: str = "logistic",
     n_folds: int = N_FOLDS,
+    use_exemplars: bool = True,
 ) -> LanguageResult:
     """Cross-validate over the whole training file (folds by review, :func:`nlp.topics.absa.fold_of`): C and the
     threshold are chosen on out-of-fold probabilities, the reported figures are out-of-fold, and the calibration
-    returned is fitted on the whole file with the chosen C and threshold."""
+    returned is fitted on the whole file with the chosen C and threshold.
+
+    ``use_exemplars``: the training file's sentences are also the exemplars (:mod:`nlp.topics.exemplars`; in each fold
+    only the training folds'), and the calibration returned names the file as its exemplars."""
     sentences, vectors, lemmas = whole_file(data)
     gold = [s.categories for s in sentences]
+    groups = [s.review_id for s in sentences]
+    exemplars = None
+    if use_exemplars and method == "logistic":
+        labels = _gold_matrix(assigner.topic_ids, gold)
+        exemplars = Exemplars(assigner.topic_ids, vectors, labels, np.array(groups, dtype=object), data.source)
     c, threshold, oof, grid = choose_by_cv(
-        assigner, sentences, vectors, lemmas, per_topic=per_topic_thresholds, method=method, n_folds=n_folds
-    )
+        assigner, sentences, vectors, lemmas, per_topic=per_topic_thresholds, method=method, n_folds=n_folds,
+        exemplars=exemplars,
+    )  # fmt: skip
     predicted = _at(assigner.topic_ids, oof.scores, threshold) if method == "logistic" else oof.predicted_own
     cal = calibrate(
         assigner, vectors, lemmas, gold, per_topic=per_topic_thresholds, method=method, regularisation=c,
-        threshold=threshold if method == "logistic" else None,
+        threshold=threshold if method == "logistic" else None, exemplars=exemplars, groups=groups,
         fitted_on=f"SemEval-2016 {data.language} train, whole file ({len(sentences)} sentences), C and threshold "
-        f"by {n_folds}-fold cross-validation, {_backend(assigner)} vectors",
+        f"by {n_folds}-fold cross-validation, {_backend(assigner)} vectors"
+        + (", its sentences as exemplars" if exemplars is not None else ""),
     )  # fmt: skip
     result = LanguageResult(
         data.language, len(sentences), n_folds, cal, micro_f1(gold, predicted), micro_f1(gold, oof.predicted_own), c,

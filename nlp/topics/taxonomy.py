@@ -45,6 +45,9 @@ class Calibration(BaseModel):
     weights: dict[str, list[float]] = Field(default_factory=dict)
     # Neutral band on the sentiment score for complaint/praise (None: the sentiment model's own label); see polarity.py
     polarity_band: float | None = None
+    # Labelled example sentences (JSONL or SemEval XML; relative to the taxonomy file) when ``features`` include the
+    # exemplar ones (nlp.topics.exemplars)
+    exemplars: str | None = None
 
 
 # The shared logistic row fitted by `molva eval topics --save-calibration configs/topics.yaml` (a test keeps the two
@@ -140,12 +143,16 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     if not isinstance(raw, dict):
         raise TaxonomyError(f"{file}: expected a mapping with a 'topics' list at the top")
     try:
-        return Taxonomy.model_validate(raw)
+        taxonomy = Taxonomy.model_validate(raw)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}" for err in exc.errors()
         )
         raise TaxonomyError(f"{file}: {problems}") from exc
+    exemplars = taxonomy.calibration.exemplars
+    if exemplars and not Path(exemplars).is_absolute():
+        taxonomy.calibration.exemplars = str(file.parent / exemplars)
+    return taxonomy
 
 
 def save_calibration(path: str | Path, calibration: Calibration) -> None:

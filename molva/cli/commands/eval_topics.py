@@ -34,6 +34,14 @@ def topics(
     method: Annotated[
         str, typer.Option(help="Calibration: logistic (fitted evidence weights) or linear (hand-set score).")
     ] = "logistic",
+    no_exemplars: Annotated[
+        bool,
+        typer.Option(
+            "--no-exemplars",
+            help="Seed phrases only: do not use the training file's sentences as exemplars (what a taxonomy without "
+            "labelled sentences of its own gets).",
+        ),
+    ] = False,
     save_calibration: Annotated[
         Path | None,
         typer.Option(help="Write the pooled (ru+en) global calibration into this taxonomy YAML's calibration block."),
@@ -82,7 +90,7 @@ def topics(
         fail(str(exc))
     if method not in ("logistic", "linear"):
         fail("--method must be logistic or linear", code=2)
-    results = [evaluate_language(assigner, e, polarity, method=method) for e in encoded]
+    results = [evaluate_language(assigner, e, polarity, method=method, use_exemplars=not no_exemplars) for e in encoded]
     summary = Table(
         title="molva eval topics: SemEval-2016 restaurants, 5-fold cross-validation over each whole training file "
         "(folds by review; C and threshold chosen on out-of-fold probabilities)"
@@ -147,6 +155,8 @@ def _describe(calibration: Calibration) -> str:
     if calibration.weights:
         own = ", ".join(t for t in calibration.weights if t != "*") or "none"
         text = f"logistic, threshold {calibration.threshold}, own weights: {own}"
+        if calibration.exemplars:
+            text += f", exemplars {calibration.exemplars}"
     else:
         text = (
             f"linear, threshold {calibration.threshold}, lemma {calibration.lemma_weight}, centroid "
