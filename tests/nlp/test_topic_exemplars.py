@@ -141,3 +141,53 @@ def test_semeval_exemplars_beat_seeds_on_the_half_they_never_saw() -> None:
                                 lemmas=data.lemmas["test"], calibration=cal, exemplars=ex)  # fmt: skip
         f1[name] = micro_f1([s.categories for s in test_part], scores.assigned(cal)).f1
     assert f1["exemplars"] >= f1["seeds"] + 0.03, f1
+
+
+def _write_labelled(path: Path, copies: int = 4) -> None:
+    texts, gold = _labelled()
+    rows = [
+        {"text": f"{t} ({k})" if k else t, "topics": sorted(g), "group": f"review-{k}-{i % 10}"}
+        for k in range(copies)
+        for i, (t, g) in enumerate(zip(texts, gold, strict=True))
+    ]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+
+
+def test_topics_calibrate_writes_a_calibration_that_reads_its_examples(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    import nlp.topics.embedder
+    from molva.cli.main import app
+
+    monkeypatch.setattr(nlp.topics.embedder, "get_embedder", lambda backend="auto": LemmaHashEmbedder())
+    taxonomy = tmp_path / "config" / "topics.yaml"
+    taxonomy.parent.mkdir()
+    taxonomy.write_text(yaml.safe_dump(SMALL | {"calibration": {"polarity_band": 0.1}}, allow_unicode=True))
+    labelled = tmp_path / "labels" / "labelled.jsonl"
+    labelled.parent.mkdir()
+    _write_labelled(labelled)
+    before = taxonomy.read_text()
+    runner = CliRunner()
+    result = runner.invoke(app, ["topics", "calibrate", "--labelled", str(labelled), "--taxonomy", str(taxonomy)])
+    assert result.exit_code == 0, result.output
+    assert "80 labelled sentences from 40 groups" in result.output and "with exemplars" in result.output
+    assert taxonomy.read_text() == before  # nothing written without --write
+    result = runner.invoke(
+        app, ["topics", "calibrate", "--labelled", str(labelled), "--taxonomy", str(taxonomy), "--write"]
+    )
+    assert result.exit_code == 0, result.output
+    loaded = load_taxonomy(taxonomy)
+    assert loaded.calibration.polarity_band == 0.1 and loaded.calibration.weights
+    assert loaded.calibration.exemplars == str(taxonomy.parent / ".." / "labels" / "labelled.jsonl")
+    topics, _ = TopicAssigner(loaded, LemmaHashEmbedder()).assign(["заказ привезли позже", "счёт завис"])
+    assert topics[0][:1] == ["delivery"] and topics[1][:1] == ["app"]
+
+    labelled.write_text('{"text": "x", "topics": ["parking"]}\n', encoding="utf-8")
+    result = runner.invoke(app, ["topics", "calibrate", "--labelled", str(labelled), "--taxonomy", str(taxonomy)])
+    assert result.exit_code == 1 and "labelled.jsonl:1: field 'topics'" in result.output
+    _write_labelled(labelled, copies=1)
+    labelled.write_text("\n".join(labelled.read_text().splitlines()[:30]) + "\n")
+    result = runner.invoke(app, ["topics", "calibrate", "--labelled", str(labelled), "--taxonomy", str(taxonomy)])
+    assert result.exit_code == 1 and "at least 50 are needed" in result.output
