@@ -118,8 +118,8 @@ class TopicAssigner:
         if not path:
             return None
         if path not in self._exemplars:
-            texts, topics, groups = read_exemplar_file(path, self.topic_ids)
-            self._exemplars[path] = from_labelled(self.embedder.encode, texts, topics, groups, self.topic_ids, path)
+            labelled = read_exemplar_file(path, self.topic_ids)
+            self._exemplars[path] = from_labelled(self.embedder.encode, labelled, self.topic_ids, path)
         return self._exemplars[path]
 
     def features(self, vectors: np.ndarray, lemma: np.ndarray, exemplar_share: np.ndarray | None = None) -> np.ndarray:

@@ -41,7 +41,8 @@ def fit_labelled(assigner: TopicAssigner, labelled: str | Path, taxonomy_file: s
     """Cross-validate and fit on ``labelled`` (JSONL, :mod:`nlp.topics.exemplars`); the calibration's ``exemplars``
     path is relative to ``taxonomy_file`` when given, so the taxonomy and its examples move together."""
     path = Path(labelled)
-    texts, topics, groups = read_exemplar_file(path, assigner.topic_ids)
+    labelled_file = read_exemplar_file(path, assigner.topic_ids)
+    texts, topics, groups = labelled_file.texts, labelled_file.topics, labelled_file.groups
     if len(texts) < MIN_LABELLED:
         raise ExemplarError(f"{path}: {len(texts)} labelled sentences; at least {MIN_LABELLED} are needed to fit")
     languages = [guess_language(t) for t in texts]
@@ -58,7 +59,8 @@ def fit_labelled(assigner: TopicAssigner, labelled: str | Path, taxonomy_file: s
     source = str(path.resolve())
     if taxonomy_file is not None:
         source = os.path.relpath(path.resolve(), Path(taxonomy_file).resolve().parent)
-    exemplars = Exemplars(assigner.topic_ids, vectors, gold_matrix, np.array(groups, dtype=object), source)
+    polarity = labelled_file.polarity if labelled_file.polarity.any() else None
+    exemplars = Exemplars(assigner.topic_ids, vectors, gold_matrix, np.array(groups, dtype=object), source, polarity)
     ids = assigner.topic_ids
     c_seeds, t_seeds, oof_seeds, _ = choose_by_cv(assigner, sentences, vectors, lemmas)
     c_ex, t_ex, oof_ex, _ = choose_by_cv(assigner, sentences, vectors, lemmas, exemplars=exemplars)

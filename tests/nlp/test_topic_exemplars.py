@@ -49,15 +49,16 @@ def test_exemplar_files_name_the_line_and_field(tmp_path: Path) -> None:
         + "\n",
         encoding="utf-8",
     )
-    texts, topics, groups = read_exemplar_file(good, ["delivery", "staff"])
-    assert texts == ["курьер опоздал", "всем привет"] and topics == [{"delivery"}, set()]
-    assert groups == ["r1", "line:3"]
+    read = read_exemplar_file(good, ["delivery", "staff"])
+    assert read.texts == ["курьер опоздал", "всем привет"] and read.topics == [{"delivery"}, set()]
+    assert read.groups == ["r1", "line:3"] and not read.polarity.any()
     cases = {
         '{"text": "x", "topics": ["parking"]}\n': r"labelled\.jsonl:1: field 'topics': \['parking'\]",
         '{"text": "", "topics": []}\n': r":1: field 'text'",
         '{"text": "x", "topics": "delivery"}\n': r":1: field 'topics' must be a list",
         '{"text": "x", "topics": []}\n{oops\n': r":2: not valid JSON",
         '["x"]\n': r":1: expected an object",
+        '{"text": "x", "topics": [], "polarity": "angry"}\n': r":1: field 'polarity' must be one of",
     }
     for content, message in cases.items():
         good.write_text(content, encoding="utf-8")
@@ -91,9 +92,8 @@ def test_a_calibration_with_exemplars_reads_its_file_and_learns_what_seeds_miss(
     vectors = assigner.embedder.encode(texts)
     lemmas = lemmatize_many(texts, ["ru"] * len(texts), drop_stop_words=True)
     groups = [f"r{i % 10}" for i in range(len(texts))]
-    file_texts, file_topics, file_groups = read_exemplar_file(tmp_path / "labelled.jsonl", assigner.topic_ids)
-    exemplars = from_labelled(assigner.embedder.encode, file_texts, file_topics, file_groups, assigner.topic_ids,
-                              "labelled.jsonl")  # fmt: skip
+    labelled = read_exemplar_file(tmp_path / "labelled.jsonl", assigner.topic_ids)
+    exemplars = from_labelled(assigner.embedder.encode, labelled, assigner.topic_ids, "labelled.jsonl")
     fitted = calibrate(assigner, vectors, lemmas, gold, per_topic=False, exemplars=exemplars, groups=groups)
     seeds_only = calibrate(assigner, vectors, lemmas, gold, per_topic=False)
     assert fitted.features == list(FEATURES_WITH_EXEMPLARS) and seeds_only.features == list(FEATURES)
