@@ -22,6 +22,7 @@ from nlp.lemmas import guess_language, lemmatize_many
 from nlp.topics.assign import TopicAssigner
 from nlp.topics.embedder import Embedder, get_embedder
 from nlp.topics.polarity import PolarityFn, kind_of, label_from_score, topic_polarity, topic_score
+from nlp.topics.polarity_model import polarity_features
 from nlp.topics.store import insert_assignments, load_centroids, scalar, sync_taxonomy, taxonomy_hash, utcnow
 from nlp.topics.taxonomy import Taxonomy, load_taxonomy
 
@@ -42,6 +43,9 @@ class SentenceRow:
     content_hash: str
     polarity: str | None
     score: float | None = None
+    # p_negative, p_mixed, p_positive of the sentence and of its review (the polarity model's inputs)
+    probs: tuple[float, float, float] | None = None
+    review_probs: tuple[float | None, float | None, float | None] | None = None
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -86,6 +90,8 @@ def _sentences_for(
             leaning = topic_polarity(label, found[9], found[10], found[11], review)
             score = topic_score(label, row.score, found[9], found[11], review)
             row.polarity = label_from_score(leaning, score, polarity_band)
+            if None not in found[9:12]:
+                row.probs, row.review_probs = tuple(found[9:12]), review  # type: ignore[assignment]
             stored.setdefault(found[0], []).append(row)
     out: list[SentenceRow] = []
     for review_id, text, content_hash, language in reviews:
@@ -244,6 +250,8 @@ def _assign(
     lemmas = lemmatize_many(texts, [s.language for s in sentences], drop_stop_words=True)
     scores = assigner.score(texts, vectors=vectors, lemmas=lemmas)
     assigned = scores.assigned(assigner.taxonomy.calibration)
+    if assigner.taxonomy.calibration.polarity_model is not None:
+        _fitted_polarity(assigner, sentences, vectors)
     missing = [i for i, s in enumerate(sentences) if s.polarity is None]
     if missing and polarity is not None:
         for i, label in zip(missing, polarity([texts[i] for i in missing]), strict=True):
@@ -266,3 +274,26 @@ def _assign(
         if not hits and len(set(lemmas[i])) >= MIN_CONTENT_LEMMAS:
             uncovered.append((s.review_id, s.sentence_index, s.content_hash, [float(x) for x in vectors[i]], now))
     return rows, uncovered
+
+
+def _fitted_polarity(assigner: TopicAssigner, sentences: list[SentenceRow], vectors: np.ndarray) -> None:
+    """The calibration's polarity model (:mod:`nlp.topics.polarity_model`) decides for every sentence with model
+    probabilities, instead of the rule and the band."""
+    calibration = assigner.taxonomy.calibration
+    model = calibration.polarity_model
+    rows = [i for i, s in enumerate(sentences) if s.probs is not None]
+    if model is None or not rows:
+        return
+    vote = None
+    if model.uses_vote:
+        exemplars = assigner.exemplars_for(calibration)
+        if exemplars is None:
+            raise ValueError("the calibration's polarity model reads an exemplar vote but names no exemplar file")
+        vote = exemplars.polarity_vote(vectors[rows])
+    review = np.array(
+        [[np.nan if v is None else v for v in (sentences[i].review_probs or (None, None, None))] for i in rows],
+        dtype=float,
+    )
+    features = polarity_features(np.array([sentences[i].probs for i in rows], dtype=float), review, vote)
+    for i, label in zip(rows, model.predict(features), strict=True):
+        sentences[i].polarity = label

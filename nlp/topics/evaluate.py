@@ -23,8 +23,9 @@ from nlp.topics.absa import ABSA_FILES, N_FOLDS, AbsaSentence, fold_of, load_spl
 from nlp.topics.assign import TopicAssigner
 from nlp.topics.calibrate import F1, REGULARISATION, _best_threshold, _gold_matrix, calibrate, micro_f1
 from nlp.topics.embedder import Embedder
-from nlp.topics.exemplars import Exemplars
+from nlp.topics.exemplars import Exemplars, polarity_shares
 from nlp.topics.polarity import PolarityFn, SentimentPolarity, fit_band, label_from_score
+from nlp.topics.polarity_model import fit_polarity_model, polarity_features
 from nlp.topics.taxonomy import Calibration
 
 C_GRID = (0.1, 0.3, 1.0, 3.0)  # sklearn's C on standardised features, chosen by cross-validation
@@ -50,6 +51,9 @@ class LanguageResult:
     polarity_accuracy_unseen: float | None = None
     n_polarity_unseen: int = 0
     n_polarity: int = 0
+    # the polarity model fitted on labelled opinions (nlp.topics.polarity_model), cross-validated the same way
+    polarity_accuracy_fitted: float | None = None
+    polarity_accuracy_fitted_unseen: float | None = None
     # (gold, model label, score) triples of the whole file, kept for the pooled band fit
     polarity_fit_data: list[tuple[str, str, float]] = field(default_factory=list, repr=False)
 
@@ -229,7 +233,10 @@ def evaluate_language(
     exemplars = None
     if use_exemplars and method == "logistic":
         labels = _gold_matrix(assigner.topic_ids, gold)
-        exemplars = Exemplars(assigner.topic_ids, vectors, labels, np.array(groups, dtype=object), data.source)
+        polarity_labels = np.array([polarity_shares([p for _, p in s.opinions]) for s in sentences]).reshape(-1, 3)
+        exemplars = Exemplars(
+            assigner.topic_ids, vectors, labels, np.array(groups, dtype=object), data.source, polarity_labels
+        )
     c, threshold, oof, grid = choose_by_cv(
         assigner, sentences, vectors, lemmas, per_topic=per_topic_thresholds, method=method, n_folds=n_folds,
         exemplars=exemplars,
@@ -247,7 +254,7 @@ def evaluate_language(
         _per_topic(assigner.topic_ids, gold, predicted), grid,
     )  # fmt: skip
     if polarity is not None:
-        _polarity(result, sentences, polarity, n_folds)
+        _polarity(result, sentences, polarity, n_folds, vectors, exemplars)
     return result
 
 
@@ -258,11 +265,20 @@ def _opinion_pairs(sentences: list[AbsaSentence]) -> tuple[list[str], list[int]]
     return [s.text for s in with_opinions], owners
 
 
-def _polarity(result: LanguageResult, sentences: list[AbsaSentence], polarity: PolarityFn, n_folds: int) -> None:
+def _polarity(
+    result: LanguageResult,
+    sentences: list[AbsaSentence],
+    polarity: PolarityFn,
+    n_folds: int,
+    vectors: np.ndarray | None = None,
+    exemplars: Exemplars | None = None,
+) -> None:
     """SemEval slot-3 style accuracy: every gold (sentence, category, polarity) tuple against the sentence's label;
     with the sentiment model, each sentence is read in its review (all its sentences, in order, as the warehouse
     reads it: :func:`~nlp.topics.polarity.topic_polarity`) and the neutral band of each fold is fitted on the other
-    folds."""
+    folds. With the sentiment model the polarity model (:mod:`nlp.topics.polarity_model`) is cross-validated too
+    (fitted on the other folds' tuples, with the other folds' sentences as exemplars) and then fitted on the whole
+    file into ``result.calibration.polarity_model``."""
     with_opinions = [s for s in sentences if s.opinions]
     texts, owner = _opinion_pairs(sentences)
     gold = [pol for s in with_opinions for _, pol in s.opinions]
@@ -275,7 +291,8 @@ def _polarity(result: LanguageResult, sentences: list[AbsaSentence], polarity: P
     reviews: dict[str, list[str]] = {}
     for s in sentences:
         reviews.setdefault(s.review_id, []).append(s.text)
-    labels, scores = polarity.predict(texts, [" ".join(reviews[s.review_id]) for s in with_opinions])
+    review_texts = [" ".join(reviews[s.review_id]) for s in with_opinions]
+    labels, scores = polarity.predict(texts, review_texts)
     triples = [(g, labels[k], float(scores[k])) for g, k in zip(gold, owner, strict=True)]
     result.polarity_fit_data = triples
     result.polarity_accuracy_labels = float(np.mean([g == lab for g, lab, _ in triples]))
@@ -296,6 +313,61 @@ def _polarity(result: LanguageResult, sentences: list[AbsaSentence], polarity: P
     result.polarity_accuracy_unseen = float(np.mean(hits_unseen)) if hits_unseen else None
     result.n_polarity_unseen = len(hits_unseen)
     result.polarity_band = fit_band(*zip(*triples, strict=True))[0]
+    _fitted_polarity(result, sentences, with_opinions, polarity, texts, review_texts, owner, gold, unseen,
+                     n_folds, vectors, exemplars)  # fmt: skip
+
+
+def _fitted_polarity(
+    result: LanguageResult,
+    sentences: list[AbsaSentence],
+    with_opinions: list[AbsaSentence],
+    polarity: SentimentPolarity,
+    texts: list[str],
+    review_texts: list[str],
+    owner: list[int],
+    gold: list[str],
+    unseen: list[bool],
+    n_folds: int,
+    vectors: np.ndarray | None,
+    exemplars: Exemplars | None,
+) -> None:
+    """Cross-validate and fit the polarity model on the gold tuples (see :func:`_polarity`)."""
+    sentence_probs, review_probs = polarity.probabilities(texts, review_texts)
+    position = {id(s): i for i, s in enumerate(sentences)}
+    rows = np.array([position[id(s)] for s in with_opinions])  # each opinion sentence's row in ``sentences``
+    all_folds = np.array([fold_of(s.review_id, s.language, n_folds) for s in sentences])
+    fold_array = all_folds[rows[np.array(owner)]]
+    groups = [with_opinions[k].review_id for k in owner]
+    owner_rows = np.array(owner)
+    gold_array = np.array(gold)
+
+    def features(tuples: np.ndarray, pool: Exemplars | None, exclude: bool) -> np.ndarray:
+        vote = None
+        if pool is not None and vectors is not None:
+            queries = vectors[rows[owner_rows[tuples]]]
+            vote = pool.polarity_vote(queries, [groups[t] for t in tuples] if exclude else None)
+        sent = sentence_probs[owner_rows[tuples]]
+        rev = review_probs[owner_rows[tuples]] if review_probs is not None else None
+        return polarity_features(sent, rev, vote)
+
+    predicted = np.empty(len(gold), dtype=object)
+    for k in range(n_folds):
+        train, held = np.flatnonzero(fold_array != k), np.flatnonzero(fold_array == k)
+        if not len(train) or not len(held):
+            continue
+        pool = exemplars.subset(np.flatnonzero(all_folds != k)) if exemplars is not None else None
+        model = fit_polarity_model(features(train, pool, True), list(gold_array[train]))
+        predicted[held] = model.predict(features(held, pool, False))
+    hits = predicted == gold_array
+    unseen_mask = np.array(unseen)
+    result.polarity_accuracy_fitted = float(hits.mean())
+    result.polarity_accuracy_fitted_unseen = float(hits[unseen_mask].mean()) if unseen_mask.any() else None
+    everything = np.arange(len(gold))
+    result.calibration.polarity_model = fit_polarity_model(
+        features(everything, exemplars, True), gold,
+        fitted_on=f"SemEval-2016 {result.language} train, whole file ({len(gold)} opinion tuples)"
+        + (", its sentences as exemplars" if exemplars is not None else ""),
+    )  # fmt: skip
 
 
 def _backend(assigner: TopicAssigner) -> str:

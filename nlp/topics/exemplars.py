@@ -140,7 +140,8 @@ def from_labelled(
     return Exemplars(ids, np.asarray(vectors), labels, np.asarray(labelled.groups, dtype=object), source, polarity)
 
 
-def _shares(polarities: Sequence[str]) -> list[float]:
+def polarity_shares(polarities: Sequence[str]) -> list[float]:
+    """Share of negative / neutral / positive among a sentence's labelled opinions (zeros: none labelled)."""
     counts = [sum(p == name for p in polarities) for name in POLARITIES]
     total = sum(counts)
     return [c / total for c in counts] if total else [0.0] * len(POLARITIES)
@@ -162,7 +163,7 @@ def read_exemplar_file(path: str | Path, topic_ids: Sequence[str]) -> LabelledFi
             raise ExemplarError(f"{file}: categories {unknown} are not topics of the taxonomy")
         return LabelledFile(
             [s.text for s in sentences], [set(s.categories) for s in sentences], [s.review_id for s in sentences],
-            np.array([_shares([p for _, p in s.opinions]) for s in sentences]).reshape(len(sentences), 3),
+            np.array([polarity_shares([p for _, p in s.opinions]) for s in sentences]).reshape(len(sentences), 3),
         )  # fmt: skip
     texts: list[str] = []
     labels: list[set[str]] = []
@@ -195,5 +196,5 @@ def read_exemplar_file(path: str | Path, topic_ids: Sequence[str]) -> LabelledFi
         texts.append(text)
         labels.append(set(topics))
         groups.append(str(row.get("group", f"line:{number}")))
-        polarity.append(_shares([leaning] if leaning else []))
+        polarity.append(polarity_shares([leaning] if leaning else []))
     return LabelledFile(texts, labels, groups, np.array(polarity).reshape(len(texts), 3))

@@ -123,6 +123,20 @@ class SentimentPolarity:
         ]
         return labels, np.array(scores, dtype=float)
 
+    def probabilities(self, texts: list[str], reviews: list[str] | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+        """(n, 3) p_negative, p_mixed, p_positive of each sentence, and of its review when ``reviews`` are given
+        (the inputs of :mod:`nlp.topics.polarity_model`)."""
+        preds = self.model.predict(texts, kind="sentence") if texts else []
+        sentence = np.array([[p.p_negative, p.p_mixed, p.p_positive] for p in preds], dtype=float).reshape(-1, 3)
+        if reviews is None:
+            return sentence, None
+        distinct = list(dict.fromkeys(reviews))
+        by_text = {
+            t: (p.p_negative, p.p_mixed, p.p_positive)
+            for t, p in zip(distinct, self.model.predict(distinct, kind="review"), strict=True)
+        }
+        return sentence, np.array([by_text[r] for r in reviews], dtype=float).reshape(-1, 3)
+
     def __call__(self, texts: list[str], reviews: list[str] | None = None) -> list[str]:
         labels, scores = self.predict(texts, reviews)
         return [label_from_score(lab, float(s), self.band) for lab, s in zip(labels, scores, strict=True)]

@@ -14,6 +14,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from nlp.topics.polarity_model import PolarityModel
+
 Stage = Literal["awareness", "purchase", "delivery", "use", "support", "churn"]
 
 
@@ -48,6 +50,8 @@ class Calibration(BaseModel):
     # Labelled example sentences (JSONL or SemEval XML; relative to the taxonomy file) when ``features`` include the
     # exemplar ones (nlp.topics.exemplars)
     exemplars: str | None = None
+    # Polarity of topic mentions fitted on labelled opinions (nlp.topics.polarity_model); None: the rule of polarity.py
+    polarity_model: PolarityModel | None = None
 
 
 # The shared logistic row fitted by `molva eval topics --save-calibration configs/topics.yaml` (a test keeps the two

@@ -118,6 +118,54 @@ def test_an_ambiguous_sentence_is_read_in_its_review(warehouse: duckdb.DuckDBPyC
     assert rows == [("r1", 0, "negative"), ("r1", 1, "negative"), ("r2", 0, "positive"), ("r2", 1, "neutral")]
 
 
+def test_a_fitted_polarity_model_decides_instead_of_the_rule(
+    warehouse: duckdb.DuckDBPyConnection, taxonomy: Taxonomy
+) -> None:
+    """With ``calibration.polarity_model`` the topic stage reads polarity from the model's inputs (sentence and
+    review probabilities): here a model that follows the review's p_negative against its p_positive."""
+    from nlp.topics.polarity_model import PROBABILITY_INPUTS, PolarityModel
+
+    text = "Ждал доставку весь вечер. Курьер опоздал."
+    for rid, review_row in (("r1", ("negative", -0.8, 0.85, 0.1, 0.05)), ("r2", None)):
+        _review(warehouse, rid, text)
+        for idx, (start, end, label, probs) in enumerate(
+            [(0, 25, "none", (0.2, 0.1, 0.25, 0.45)), (26, len(text), "mixed", (0.3, 0.45, 0.25, 0.0))]
+        ):
+            warehouse.execute(
+                "insert into sentence_sentiment values (?, ?, 'h1', ?, ?, ?, 'ru', ?, ?, ?, ?, ?, ?, 'm', '1', ?)",
+                [rid, idx, start, end, text[start:end], label, probs[2] - probs[0], *probs, NOW],
+            )
+        if review_row is not None:
+            label, score, *probs = review_row
+            warehouse.execute(
+                "insert into review_sentiment (review_id, content_hash, model_name, model_version, language, label,"
+                " score, p_negative, p_mixed, p_positive, p_none, classified_at)"
+                " values (?, 'h1', 'm', '1', 'ru', ?, ?, ?, ?, ?, 0, ?)",
+                [rid, label, score, *probs, NOW],
+            )
+    model = PolarityModel(
+        inputs=list(PROBABILITY_INPUTS),
+        coef=[[0, 0, 0, 0, 1, 0, 0, 0], [0] * 8, [0, 0, 0, 0, 0, 0, 1, 0]],
+        intercept=[0.0, -1.5, 0.0],
+    )
+    fitted = taxonomy.model_copy(deep=True)
+    fitted.calibration.polarity_model = model
+    enrich_topics(warehouse, taxonomy=fitted, embedder=LemmaHashEmbedder(), now=NOW)
+    rows = warehouse.execute(
+        "select review_id, sentence_index, polarity from sentence_topics where topic_id = 'delivery' order by 1, 2"
+    ).fetchall()
+    # r1: the review's p_negative 0.85 wins; r2 (no review row: the sentence's own probabilities): 0.25 > 0.2 -> positive,
+    # then 0.3 > 0.25 -> negative (the rule said neutral for the 'mixed' sentence)
+    assert rows == [("r1", 0, "negative"), ("r1", 1, "negative"), ("r2", 0, "positive"), ("r2", 1, "negative")]
+
+    voting = model.model_copy(update={"inputs": [*PROBABILITY_INPUTS, "vote_negative", "vote_neutral",
+                                                 "vote_positive"]})  # fmt: skip
+    voting.coef = [row + [0.0, 0.0, 0.0] for row in model.coef]
+    fitted.calibration.polarity_model = voting
+    with pytest.raises(ValueError, match="names no exemplar file"):
+        enrich_topics(warehouse, taxonomy=fitted, embedder=LemmaHashEmbedder(), now=NOW, retag=True)
+
+
 def test_changed_review_is_retagged_and_unchanged_ids_stay(
     warehouse: duckdb.DuckDBPyConnection, taxonomy: Taxonomy
 ) -> None:

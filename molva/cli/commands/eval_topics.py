@@ -106,6 +106,10 @@ def topics(
             acc += f"; model labels {r.polarity_accuracy_labels:.4f}, band {r.polarity_band}"
         if r.polarity_accuracy_unseen is not None:
             acc += f"; test half only (unseen by the model) {r.polarity_accuracy_unseen:.4f} (n={r.n_polarity_unseen})"
+        if r.polarity_accuracy_fitted is not None:
+            acc += f"; fitted polarity model {r.polarity_accuracy_fitted:.4f}"
+            if r.polarity_accuracy_fitted_unseen is not None:
+                acc += f", test half only {r.polarity_accuracy_fitted_unseen:.4f}"
         summary.add_row(
             r.language, str(r.n_sentences), str(r.regularisation), f"{r.cv.precision:.4f}", f"{r.cv.recall:.4f}",
             f"{r.cv.f1:.4f}", f"{r.cv_fold_thresholds.f1:.4f}", acc, targets[r.language],
@@ -141,6 +145,8 @@ def topics(
                 "polarity_accuracy": r.polarity_accuracy, "n_polarity": r.n_polarity,
                 "polarity_accuracy_model_labels": r.polarity_accuracy_labels, "polarity_band": r.polarity_band,
                 "polarity_accuracy_unseen": r.polarity_accuracy_unseen, "n_polarity_unseen": r.n_polarity_unseen,
+                "polarity_accuracy_fitted": r.polarity_accuracy_fitted,
+                "polarity_accuracy_fitted_unseen": r.polarity_accuracy_fitted_unseen,
                 "n_sentences": r.n_sentences, "n_folds": r.n_folds, "calibration": r.calibration.model_dump(),
                 "per_category": r.per_topic,
             }
