@@ -25,7 +25,7 @@ from nlp.topics.calibrate import F1, REGULARISATION, _best_threshold, _gold_matr
 from nlp.topics.embedder import Embedder
 from nlp.topics.exemplars import Exemplars, polarity_shares
 from nlp.topics.polarity import PolarityFn, SentimentPolarity, fit_band, label_from_score
-from nlp.topics.polarity_model import fit_polarity_model, polarity_features
+from nlp.topics.polarity_model import cross_validate_polarity, polarity_features
 from nlp.topics.taxonomy import Calibration
 
 C_GRID = (0.1, 0.3, 1.0, 3.0)  # sklearn's C on standardised features, chosen by cross-validation
@@ -339,35 +339,26 @@ def _fitted_polarity(
     fold_array = all_folds[rows[np.array(owner)]]
     groups = [with_opinions[k].review_id for k in owner]
     owner_rows = np.array(owner)
-    gold_array = np.array(gold)
 
-    def features(tuples: np.ndarray, pool: Exemplars | None, exclude: bool) -> np.ndarray:
+    def features_for(k: int | None, tuples: np.ndarray, is_training: bool) -> np.ndarray:
         vote = None
-        if pool is not None and vectors is not None:
+        if exemplars is not None and vectors is not None:
+            pool = exemplars if k is None else exemplars.subset(np.flatnonzero(all_folds != k))
             queries = vectors[rows[owner_rows[tuples]]]
-            vote = pool.polarity_vote(queries, [groups[t] for t in tuples] if exclude else None)
-        sent = sentence_probs[owner_rows[tuples]]
+            vote = pool.polarity_vote(queries, [groups[t] for t in tuples] if is_training else None)
         rev = review_probs[owner_rows[tuples]] if review_probs is not None else None
-        return polarity_features(sent, rev, vote)
+        return polarity_features(sentence_probs[owner_rows[tuples]], rev, vote)
 
-    predicted = np.empty(len(gold), dtype=object)
-    for k in range(n_folds):
-        train, held = np.flatnonzero(fold_array != k), np.flatnonzero(fold_array == k)
-        if not len(train) or not len(held):
-            continue
-        pool = exemplars.subset(np.flatnonzero(all_folds != k)) if exemplars is not None else None
-        model = fit_polarity_model(features(train, pool, True), list(gold_array[train]))
-        predicted[held] = model.predict(features(held, pool, False))
-    hits = predicted == gold_array
-    unseen_mask = np.array(unseen)
-    result.polarity_accuracy_fitted = float(hits.mean())
-    result.polarity_accuracy_fitted_unseen = float(hits[unseen_mask].mean()) if unseen_mask.any() else None
-    everything = np.arange(len(gold))
-    result.calibration.polarity_model = fit_polarity_model(
-        features(everything, exemplars, True), gold,
+    predicted, model = cross_validate_polarity(
+        features_for, gold, fold_array, n_folds,
         fitted_on=f"SemEval-2016 {result.language} train, whole file ({len(gold)} opinion tuples)"
         + (", its sentences as exemplars" if exemplars is not None else ""),
     )  # fmt: skip
+    hits = predicted == np.array(gold, dtype=object)
+    unseen_mask = np.array(unseen)
+    result.polarity_accuracy_fitted = float(hits.mean())
+    result.polarity_accuracy_fitted_unseen = float(hits[unseen_mask].mean()) if unseen_mask.any() else None
+    result.calibration.polarity_model = model
 
 
 def _backend(assigner: TopicAssigner) -> str:

@@ -20,6 +20,8 @@ from nlp.topics.assign import TopicAssigner
 from nlp.topics.calibrate import F1, _gold_matrix, calibrate, micro_f1
 from nlp.topics.evaluate import _at, choose_by_cv
 from nlp.topics.exemplars import ExemplarError, Exemplars, read_exemplar_file
+from nlp.topics.polarity import SentimentPolarity
+from nlp.topics.polarity_model import POLARITY_CLASSES, cross_validate_polarity, polarity_features
 from nlp.topics.taxonomy import Calibration
 
 MIN_LABELLED = 50  # fewer labelled sentences than this cannot be cross-validated in 5 folds meaningfully
@@ -35,11 +37,23 @@ class LabelledFit:
     cv_seeds: F1
     n_sentences: int
     n_groups: int
+    # polarity (when the file labels it and a sentiment model is given): out-of-fold accuracy of the fitted model
+    # against the rule of nlp.topics.polarity, over the n_polarity labelled sentences
+    polarity_fitted: float | None = None
+    polarity_rule: float | None = None
+    n_polarity: int = 0
 
 
-def fit_labelled(assigner: TopicAssigner, labelled: str | Path, taxonomy_file: str | Path | None = None) -> LabelledFit:
+def fit_labelled(
+    assigner: TopicAssigner,
+    labelled: str | Path,
+    taxonomy_file: str | Path | None = None,
+    polarity: SentimentPolarity | None = None,
+) -> LabelledFit:
     """Cross-validate and fit on ``labelled`` (JSONL, :mod:`nlp.topics.exemplars`); the calibration's ``exemplars``
-    path is relative to ``taxonomy_file`` when given, so the taxonomy and its examples move together."""
+    path is relative to ``taxonomy_file`` when given, so the taxonomy and its examples move together. With a
+    sentiment model and at least :data:`MIN_LABELLED` sentences labelled with a ``polarity``, the polarity model
+    (:mod:`nlp.topics.polarity_model`) is cross-validated against the rule and kept when it is better."""
     path = Path(labelled)
     labelled_file = read_exemplar_file(path, assigner.topic_ids)
     texts, topics, groups = labelled_file.texts, labelled_file.topics, labelled_file.groups
@@ -59,8 +73,8 @@ def fit_labelled(assigner: TopicAssigner, labelled: str | Path, taxonomy_file: s
     source = str(path.resolve())
     if taxonomy_file is not None:
         source = os.path.relpath(path.resolve(), Path(taxonomy_file).resolve().parent)
-    polarity = labelled_file.polarity if labelled_file.polarity.any() else None
-    exemplars = Exemplars(assigner.topic_ids, vectors, gold_matrix, np.array(groups, dtype=object), source, polarity)
+    shares = labelled_file.polarity if labelled_file.polarity.any() else None
+    exemplars = Exemplars(assigner.topic_ids, vectors, gold_matrix, np.array(groups, dtype=object), source, shares)
     ids = assigner.topic_ids
     c_seeds, t_seeds, oof_seeds, _ = choose_by_cv(assigner, sentences, vectors, lemmas)
     c_ex, t_ex, oof_ex, _ = choose_by_cv(assigner, sentences, vectors, lemmas, exemplars=exemplars)
@@ -74,4 +88,49 @@ def fit_labelled(assigner: TopicAssigner, labelled: str | Path, taxonomy_file: s
         fitted_on=f"{path.name}: {len(texts)} labelled sentences, C = {c} and threshold by {N_FOLDS}-fold "
         f"cross-validation by group" + (", its sentences as exemplars" if use else ", seed phrases only"),
     )  # fmt: skip
-    return LabelledFit(calibration, use, cv_exemplars, cv_seeds, len(texts), len(set(groups)))
+    result = LabelledFit(calibration, use, cv_exemplars, cv_seeds, len(texts), len(set(groups)))
+    if polarity is not None and exemplars.polarity is not None:
+        _fit_polarity(result, polarity, sentences, vectors, exemplars if use else None, labelled_file.polarity)
+    return result
+
+
+def _fit_polarity(
+    result: LabelledFit,
+    polarity: SentimentPolarity,
+    sentences: list[AbsaSentence],
+    vectors: np.ndarray,
+    exemplars: Exemplars | None,
+    shares: np.ndarray,
+) -> None:
+    """Sentence-level polarity: the fitted model against the rule, both out of fold; the better is kept."""
+    rows = np.flatnonzero(shares.sum(axis=1) > 0)
+    gold = [POLARITY_CLASSES[int(k)] for k in np.argmax(shares[rows], axis=1)]
+    if len(rows) < MIN_LABELLED or len(set(gold)) < len(POLARITY_CLASSES):
+        return
+    reviews: dict[str, list[str]] = {}
+    for s in sentences:
+        reviews.setdefault(s.review_id, []).append(s.text)
+    texts = [sentences[i].text for i in rows]
+    review_texts = [" ".join(reviews[sentences[i].review_id]) for i in rows]
+    sentence_probs, review_probs = polarity.probabilities(texts, review_texts)
+    rule, _ = polarity.predict(texts, review_texts)
+    all_folds = np.array([fold_of(s.review_id, s.language, N_FOLDS) for s in sentences])
+    groups = [sentences[i].review_id for i in rows]
+
+    def features_for(k: int | None, subset: np.ndarray, is_training: bool) -> np.ndarray:
+        vote = None
+        if exemplars is not None:
+            pool = exemplars if k is None else exemplars.subset(np.flatnonzero(all_folds != k))
+            exclude = [groups[j] for j in subset] if is_training else None
+            vote = pool.polarity_vote(vectors[rows[subset]], exclude)
+        rev = review_probs[subset] if review_probs is not None else None
+        return polarity_features(sentence_probs[subset], rev, vote)
+
+    predicted, model = cross_validate_polarity(
+        features_for, gold, all_folds[rows], N_FOLDS, fitted_on=f"{len(rows)} labelled sentences"
+    )
+    result.n_polarity = len(rows)
+    result.polarity_fitted = float(np.mean(predicted == np.array(gold, dtype=object)))
+    result.polarity_rule = float(np.mean([r == g for r, g in zip(rule, gold, strict=True)]))
+    if result.polarity_fitted > result.polarity_rule:
+        result.calibration.polarity_model = model

@@ -16,7 +16,7 @@ make almost every topic mention a complaint or praise.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
@@ -91,3 +91,27 @@ def fit_polarity_model(
         intercept=[round(float(b), 5) for b in model.intercept_],
         fitted_on=fitted_on,
     )
+
+
+FeaturesFor = Callable[[int | None, np.ndarray, bool], np.ndarray]
+
+
+def cross_validate_polarity(
+    features_for: FeaturesFor, gold: Sequence[str], folds: np.ndarray, n_folds: int, *, fitted_on: str = ""
+) -> tuple[np.ndarray, PolarityModel]:
+    """Out-of-fold predictions for every row and the model fitted on all rows.
+
+    ``features_for(k, rows, is_training)`` gives the inputs of ``rows`` when fold ``k`` is held out (``None``: the
+    final fit on everything): the vote's exemplars must then come from the other folds only, and a training row's
+    vote must leave out its own review.
+    """
+    gold_array = np.array(list(gold), dtype=object)
+    predicted = np.full(len(gold_array), "", dtype=object)
+    for k in range(n_folds):
+        train, held = np.flatnonzero(folds != k), np.flatnonzero(folds == k)
+        if not len(train) or not len(held):
+            continue
+        model = fit_polarity_model(features_for(k, train, True), list(gold_array[train]))
+        predicted[held] = model.predict(features_for(k, held, False))
+    everything = np.arange(len(gold_array))
+    return predicted, fit_polarity_model(features_for(None, everything, True), list(gold_array), fitted_on=fitted_on)

