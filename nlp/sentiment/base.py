@@ -93,7 +93,9 @@ class SentimentModel(ABC):
         if todo:
             probs, features = self.predict_features([cleaned[i] for i in todo])
             if self.opinion is not None and features is not None:
-                probs = self.opinion.predict_proba(probs, features, [kinds[i] for i in todo])
+                probs = self.opinion.predict_proba(
+                    probs, features, [kinds[i] for i in todo], [cleaned[i] for i in todo]
+                )
             for i, row in zip(todo, probs, strict=True):
                 out[i] = Prediction.from_probs(row)
         return out

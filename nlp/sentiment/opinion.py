@@ -7,8 +7,9 @@ a brand in social media ("#Автокредит в россельхозбанк"
 read what the classifier's forward pass already computed (its class log-probabilities and its last layer's ``<s>``
 and mean token states), plus the kind of text — a whole ``review``, a review ``sentence`` or a social-media
 ``mention`` — whose base rates of "no opinion" differ by an order of magnitude. It costs a few small matrix products
-per text: no second encoder pass. Trained by ``molva models train-opinion``
-(:mod:`nlp.sentiment.opinion_train`); the scheme is documented in docs/models.md.
+per text: no second encoder pass. A head may also average in a lexical member (hashed n-grams, TF-IDF, logistic
+regression: :mod:`nlp.sentiment.lexical`), which reads the cleaned text itself. Trained by
+``molva models train-opinion`` (:mod:`nlp.sentiment.opinion_train`); the scheme is documented in docs/models.md.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from nlp.sentiment.lexical import LexicalMember
 
 #: The four labels, in the order of :class:`OpinionHead`'s probability columns.
 OPINION_LABELS = ("negative", "mixed", "positive", "none")
@@ -58,11 +61,19 @@ class OpinionHead:
     scale: np.ndarray
     members: tuple[Network, ...]
     info: dict[str, Any]
+    lexical: LexicalMember | None = None  # n-gram member (nlp.sentiment.lexical), averaged in with equal weight
 
-    def predict_proba(self, probs: np.ndarray, features: np.ndarray, kinds: Sequence[str]) -> np.ndarray:
+    def predict_proba(
+        self, probs: np.ndarray, features: np.ndarray, kinds: Sequence[str], texts: Sequence[str] | None = None
+    ) -> np.ndarray:
+        """(n, 4) probabilities; ``texts`` (cleaned, as the classifier read them) are needed by a lexical member."""
         x = (head_inputs(probs, features, kinds) - self.mean) / self.scale
-        out = np.mean([softmax(network_forward(layers, x)) for layers in self.members], axis=0)
-        return np.asarray(out, dtype=np.float32)
+        parts = [softmax(network_forward(layers, x)) for layers in self.members]
+        if self.lexical is not None:
+            if texts is None or len(texts) != len(x):
+                raise ValueError("this opinion head has a lexical member: pass the texts")
+            parts.append(softmax(self.lexical.logits(texts, kinds)))
+        return np.asarray(np.mean(parts, axis=0), dtype=np.float32)
 
     def save(self, path: Path) -> None:
         from safetensors.numpy import save_file
@@ -71,8 +82,11 @@ class OpinionHead:
         for m, layers in enumerate(self.members):
             for index, (weight, bias) in enumerate(layers):
                 tensors[f"member{m}.layer{index}.weight"], tensors[f"member{m}.layer{index}.bias"] = weight, bias
+        tensors = {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in tensors.items()}
+        if self.lexical is not None:
+            tensors.update({k: np.ascontiguousarray(v) for k, v in self.lexical.tensors().items()})
         meta = {"labels": list(OPINION_LABELS), "kinds": list(KINDS), "info": self.info}
-        save_file({k: np.ascontiguousarray(v, dtype=np.float32) for k, v in tensors.items()}, str(path),
+        save_file(tensors, str(path),
                   metadata={"opinion_head": json.dumps(meta, ensure_ascii=False, sort_keys=True)})  # fmt: skip
 
     @classmethod
@@ -82,7 +96,7 @@ class OpinionHead:
         try:
             with safe_open(str(path), framework="np") as handle:
                 meta = json.loads((handle.metadata() or {}).get("opinion_head", "{}"))
-                tensors = {k: handle.get_tensor(k).astype(np.float64) for k in handle.keys()}  # noqa: SIM118
+                tensors = {k: handle.get_tensor(k) for k in handle.keys()}  # noqa: SIM118
         except Exception as exc:  # safetensors raises its own error types for a damaged file
             raise ValueError(f"{path}: not a readable opinion head ({exc})") from exc
         if tuple(meta.get("labels", ())) != OPINION_LABELS or tuple(meta.get("kinds", ())) != KINDS:
@@ -90,13 +104,18 @@ class OpinionHead:
                              f"expected {list(OPINION_LABELS)} / {list(KINDS)}")  # fmt: skip
         if "mean" not in tensors or "scale" not in tensors:
             raise ValueError(f"{path}: not a readable opinion head (no standardisation tensors)")
+        try:
+            lexical = LexicalMember.from_tensors(tensors)
+        except (KeyError, ValueError) as exc:
+            raise ValueError(f"{path}: {exc}") from exc
+        tensors = {k: v.astype(np.float64) for k, v in tensors.items() if not k.startswith("lexical.")}
         prefixes = [f"member{m}." for m in range(len({k.split(".", 1)[0] for k in tensors if k.startswith("member")}))]
         if not prefixes and "layer0.weight" in tensors:
             prefixes = [""]  # a head of one network, as written before heads had members
         members = tuple(_load_member(path, tensors, prefix, len(tensors["mean"])) for prefix in prefixes)
         if not members:
             raise ValueError(f"{path}: the opinion head has no networks")
-        return cls(tensors["mean"], tensors["scale"], members, dict(meta.get("info", {})))
+        return cls(tensors["mean"], tensors["scale"], members, dict(meta.get("info", {})), lexical)
 
     @property
     def n_features(self) -> int:

@@ -40,6 +40,8 @@ class OpinionConfig:
     weight_decay: float = 0.05
     dropout: tuple[float, float] = (0.2, 0.3)  # on the inputs, on the hidden layer
     max_rows_per_set: int | None = None  # subsample large training sets (seeded), for time
+    lexical: bool = True  # also consider heads with the n-gram member (nlp.sentiment.lexical)
+    lexical_c: float = 3.0
     train_sets: tuple[str, ...] = field(default=OPINION_TRAIN_SETS)
 
 
@@ -51,6 +53,7 @@ class Encoded:
     labels: np.ndarray
     probs: np.ndarray
     features: np.ndarray
+    texts: list[str] = field(default_factory=list)  # cleaned, as the classifier read them (the lexical member's input)
 
     def inputs(self) -> np.ndarray:
         return head_inputs(self.probs, self.features, [self.kind] * len(self.labels))
@@ -84,7 +87,8 @@ def encode_set(model: Any, name: str, cache_dir: Path, limit: int | None = None,
         log.info("%s: %d texts encoded in %.0f s", name, len(texts), time.perf_counter() - started)
         cache_dir.mkdir(parents=True, exist_ok=True)
         np.savez(path, probs=probs, features=features.astype(np.float16))
-    return Encoded(kind, frame["label"].to_numpy(), np.asarray(probs), np.asarray(features, dtype=np.float32))
+    labels = frame["label"].to_numpy()
+    return Encoded(kind, labels, np.asarray(probs), np.asarray(features, dtype=np.float32), texts)
 
 
 def _weights(sets: list[Encoded], cap: float) -> np.ndarray:
@@ -133,10 +137,17 @@ def _fit_linear(x: np.ndarray, y: np.ndarray, w: np.ndarray, c: float, max_iter:
 
 
 def _candidates(config: OpinionConfig) -> list[tuple[str, ...]]:
-    """The heads CV chooses from: each linear C, each hidden width, and each pair of the two averaged."""
+    """The heads CV chooses from: each linear C, each hidden width, each pair of the two averaged, and (with
+    ``config.lexical``) each of those with the lexical member averaged in."""
     linear = [f"linear:{c}" for c in config.c_grid]
     mlp = [f"mlp:{h}" for h in config.hidden_grid]
-    return [(m,) for m in linear + mlp] + [(a, b) for a in linear for b in mlp]
+    base: list[tuple[str, ...]] = [(m,) for m in linear + mlp] + [(a, b) for a in linear for b in mlp]
+    if not config.lexical:
+        return base
+    return base + [(*c, LEXICAL) for c in base]
+
+
+LEXICAL = "lexical"
 
 
 def _fit_member(name: str, x: np.ndarray, y: np.ndarray, w: np.ndarray, config: OpinionConfig) -> Network:
@@ -155,6 +166,10 @@ def fit_head(train: list[Encoded], config: OpinionConfig) -> tuple[OpinionHead, 
 
     x = np.vstack([s.inputs() for s in train])
     labels = np.concatenate([s.labels for s in train])
+    texts = [t for s in train for t in s.texts]
+    kinds = [s.kind for s in train for _ in s.texts]
+    if config.lexical and len(texts) != len(labels):
+        raise ValueError("the lexical member needs the texts of every training row")
     y = np.array([OPINION_LABELS.index(label) for label in labels])
     w = _weights(train, config.set_weight_cap)
     mean, scale = x.mean(axis=0), x.std(axis=0)
@@ -168,6 +183,10 @@ def fit_head(train: list[Encoded], config: OpinionConfig) -> tuple[OpinionHead, 
         for name in singles:
             probs[name] = softmax(network_forward(_fit_member(name, xs[tr], y[tr], w[tr], config), xs[te]))
             log.info("fold %d: %s fitted", fold, name)
+        if config.lexical:
+            member = _fit_lexical([texts[i] for i in tr], [kinds[i] for i in tr], y[tr], w[tr], config)
+            probs[LEXICAL] = softmax(member.logits([texts[i] for i in te], [kinds[i] for i in te]))
+            log.info("fold %d: lexical fitted", fold)
         for cand in losses:
             p = np.mean([probs[m] for m in cand], axis=0)
             losses[cand].append(log_loss(y[te], p, sample_weight=w[te], labels=range(len(OPINION_LABELS))))
@@ -178,8 +197,16 @@ def fit_head(train: list[Encoded], config: OpinionConfig) -> tuple[OpinionHead, 
     counts = {s: int(n) for s, n in zip(*np.unique(labels, return_counts=True), strict=True)}
     info = {"config": asdict(config), "members": list(best), "cv_log_loss": cv, "n_train": len(y),
             "train_counts": counts}  # fmt: skip
-    head = OpinionHead(mean, scale, tuple(_fit_member(m, xs, y, w, config) for m in best), info)
+    networks = tuple(_fit_member(m, xs, y, w, config) for m in best if m != LEXICAL)
+    lexical = _fit_lexical(texts, kinds, y, w, config) if LEXICAL in best else None
+    head = OpinionHead(mean, scale, networks, info, lexical)
     return head, info
+
+
+def _fit_lexical(texts: list[str], kinds: list[str], y: np.ndarray, w: np.ndarray, config: OpinionConfig) -> Any:
+    from nlp.sentiment.lexical import fit_lexical
+
+    return fit_lexical(texts, kinds, y, w, len(OPINION_LABELS), config.lexical_c)
 
 
 def train_opinion_head(model: Any, config: OpinionConfig, cache_dir: Path) -> tuple[OpinionHead, dict[str, Any]]:
@@ -197,6 +224,8 @@ def score_head(head: OpinionHead, sets: dict[str, Encoded]) -> dict[str, Any]:
     from nlp.sentiment.metrics import opinion_report
 
     return {
-        name: opinion_report(list(e.labels), head.predict_proba(e.probs, e.features, [e.kind] * len(e.labels)))
+        name: opinion_report(
+            list(e.labels), head.predict_proba(e.probs, e.features, [e.kind] * len(e.labels), e.texts or None)
+        )
         for name, e in sets.items()
     }

@@ -122,3 +122,42 @@ def test_model_with_head_gives_four_labels_and_without_one_none_is_never_said() 
     assert all(p.p_none == 0 for p in without[:3])
     with pytest.raises(ValueError, match="2 kinds for 4 texts"):
         FeatureModel(_head()).predict(texts, kind=["review", "review"])
+
+
+def test_a_lexical_member_reads_the_words_and_is_averaged_in(tmp_path: Path) -> None:
+    """The n-gram member learns words the feature members cannot see; the head averages its probabilities in, needs
+    the texts, keeps them independent of batch neighbours, and survives a round trip (fp16 weights)."""
+    from nlp.sentiment.lexical import fit_lexical
+
+    texts = [
+        "ужасный сервис, брак",
+        "брак опять",
+        "отличный магазин, спасибо",
+        "спасибо, всё отлично",
+        "#акция скидки до 50%",
+        "#новости банк открыл офис",
+        "нормально, но долго",
+        "и хорошо, и плохо",
+    ] * 5
+    labels = ["negative", "negative", "positive", "positive", "none", "none", "mixed", "mixed"] * 5  # fmt: skip
+    y = np.array([OPINION_LABELS.index(label) for label in labels])
+    lexical = fit_lexical(texts, ["review"] * len(texts), y, np.ones(len(y)), len(OPINION_LABELS), c=10.0)
+    probe = ["брак", "спасибо", "#акция"]
+    alone = lexical.logits(probe, ["review"] * 3)
+    assert [OPINION_LABELS[i] for i in alone.argmax(1)] == ["negative", "positive", "none"]
+    base = _head()
+    head = OpinionHead(base.mean, base.scale, base.members, base.info, lexical)
+    probs, features = np.tile([[0.4, 0.2, 0.4]], (3, 1)), np.zeros((3, 2))
+    with pytest.raises(ValueError, match="pass the texts"):
+        head.predict_proba(probs, features, ["review"] * 3)
+    out = head.predict_proba(probs, features, ["review"] * 3, probe)
+    network = base.predict_proba(probs, features, ["review"] * 3)
+    lexical_probs = np.exp(alone - alone.max(1, keepdims=True))
+    lexical_probs /= lexical_probs.sum(1, keepdims=True)
+    np.testing.assert_allclose(out, (network + lexical_probs) / 2, rtol=1e-5)
+    one = head.predict_proba(probs[:1], features[:1], ["review"], probe[:1])
+    np.testing.assert_allclose(one, out[:1], rtol=1e-6)  # the same text alone or in a batch
+    head.save(tmp_path / "opinion.safetensors")
+    loaded = OpinionHead.load(tmp_path / "opinion.safetensors")
+    assert loaded.lexical is not None
+    np.testing.assert_allclose(loaded.predict_proba(probs, features, ["review"] * 3, probe), out, atol=2e-3)
