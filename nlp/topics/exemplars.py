@@ -12,12 +12,16 @@ its seeds. When the calibration is fitted, the exemplar features of a labelled s
 exemplars of its own group (its review), as they will be for a new review: otherwise a sentence would find itself.
 
 Measured on SemEval-2016 restaurants (5-fold cross-validation by review over each whole training file, exemplars from
-the training folds only): category micro-F1 0.690 → 0.764 ru, 0.717 → 0.771 en (docs/topics.md). K among 10/20/40
+the training folds only): category micro-F1 0.690 → 0.764 ru, 0.718 → 0.771 en (docs/topics.md). K among 10/20/40
 and the temperature among 0.02/0.05/0.1/1 moved it by under 0.01.
 
+Exemplars labelled with a polarity also give a polarity vote (:meth:`Exemplars.polarity_vote`), an input of the
+fitted topic polarity (:mod:`nlp.topics.polarity_model`).
+
 Files (``calibration.exemplars``, a path relative to the taxonomy file): JSON lines ``{"text": ..., "topics": [...],
-"group": ...}`` (``group`` optional: a review id; a sentence with ``"topics": []`` is a labelled "about none of them"),
-or a SemEval-2016 ABSA XML file (categories mapped as :func:`nlp.topics.absa.map_category` does, review id as group).
+"group": ..., "polarity": ...}`` (``group`` optional: a review id; a sentence with ``"topics": []`` is a labelled
+"about none of them"; ``polarity`` optional: negative, neutral or positive), or a SemEval-2016 ABSA XML file
+(categories mapped as :func:`nlp.topics.absa.map_category` does, review id as group, opinions as polarity).
 """
 
 from __future__ import annotations
