@@ -6,8 +6,13 @@ threshold are chosen on those out-of-fold probabilities, and the calibration kep
 them (as scikit-learn's ``TunedThresholdClassifierCV`` does). Choosing a C and a threshold on the same folds makes the
 CV figure slightly optimistic; ``cv_fold_thresholds`` (each fold at its own in-sample threshold) involves no choice.
 
-Polarity accuracy follows SemEval's slot 3 on our 7 categories: for every gold (sentence, category, polarity) tuple of
-the test half, the predicted polarity is the sentiment model's label for the whole sentence.
+Each fold is scored with the other folds' sentences as exemplars (:mod:`nlp.topics.exemplars`); the calibration kept
+names the whole file as its exemplars.
+
+Polarity accuracy follows SemEval's slot 3 on our 7 categories: for every gold (sentence, category, polarity) tuple,
+the predicted polarity of its sentence — the rule of :mod:`nlp.topics.polarity` and, cross-validated the same way,
+the fitted polarity model of :mod:`nlp.topics.polarity_model`; the fair figures are over the test half's tuples,
+which the opinion head never saw.
 """
 
 from __future__ import annotations

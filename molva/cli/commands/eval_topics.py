@@ -55,8 +55,10 @@ def topics(
 
     Categories: the 7 taxonomy ids (attribute PRICES → PRICES, else the entity of ENTITY#ATTRIBUTE). Polarity: the
     sentiment model's sentence label against every gold (sentence, category, polarity) tuple, the neutral band of
-    each fold fitted on the other folds. C and the threshold are chosen on out-of-fold probabilities; the saved
-    calibration is refitted on the whole files with them.
+    each fold fitted on the other folds, and the fitted polarity model (nlp/topics/polarity_model.py) the same way.
+    Each fold's sentences are scored with the other folds' sentences as exemplars (--no-exemplars: seed phrases
+    only). C and the threshold are chosen on out-of-fold probabilities; the saved calibration is refitted on the
+    whole files with them.
     """
     from rich.table import Table
 
