@@ -297,7 +297,8 @@ def _polarity(
     for s in sentences:
         reviews.setdefault(s.review_id, []).append(s.text)
     review_texts = [" ".join(reviews[s.review_id]) for s in with_opinions]
-    labels, scores = polarity.predict(texts, review_texts)
+    reading = polarity.classify(texts, review_texts)
+    labels, scores = reading.labels, reading.scores
     triples = [(g, labels[k], float(scores[k])) for g, k in zip(gold, owner, strict=True)]
     result.polarity_fit_data = triples
     result.polarity_accuracy_labels = float(np.mean([g == lab for g, lab, _ in triples]))
@@ -318,17 +319,16 @@ def _polarity(
     result.polarity_accuracy_unseen = float(np.mean(hits_unseen)) if hits_unseen else None
     result.n_polarity_unseen = len(hits_unseen)
     result.polarity_band = fit_band(*zip(*triples, strict=True))[0]
-    _fitted_polarity(result, sentences, with_opinions, polarity, texts, review_texts, owner, gold, unseen,
-                     n_folds, vectors, exemplars)  # fmt: skip
+    _fitted_polarity(result, sentences, with_opinions, reading.sentence_probs, reading.review_probs, owner, gold,
+                     unseen, n_folds, vectors, exemplars)  # fmt: skip
 
 
 def _fitted_polarity(
     result: LanguageResult,
     sentences: list[AbsaSentence],
     with_opinions: list[AbsaSentence],
-    polarity: SentimentPolarity,
-    texts: list[str],
-    review_texts: list[str],
+    sentence_probs: np.ndarray,
+    review_probs: np.ndarray | None,
     owner: list[int],
     gold: list[str],
     unseen: list[bool],
@@ -336,8 +336,8 @@ def _fitted_polarity(
     vectors: np.ndarray | None,
     exemplars: Exemplars | None,
 ) -> None:
-    """Cross-validate and fit the polarity model on the gold tuples (see :func:`_polarity`)."""
-    sentence_probs, review_probs = polarity.probabilities(texts, review_texts)
+    """Cross-validate and fit the polarity model on the gold tuples (see :func:`_polarity`); the probabilities are
+    one row per opinion sentence (``with_opinions``)."""
     position = {id(s): i for i, s in enumerate(sentences)}
     rows = np.array([position[id(s)] for s in with_opinions])  # each opinion sentence's row in ``sentences``
     all_folds = np.array([fold_of(s.review_id, s.language, n_folds) for s in sentences])

@@ -112,8 +112,8 @@ def _fit_polarity(
         reviews.setdefault(s.review_id, []).append(s.text)
     texts = [sentences[i].text for i in rows]
     review_texts = [" ".join(reviews[sentences[i].review_id]) for i in rows]
-    sentence_probs, review_probs = polarity.probabilities(texts, review_texts)
-    rule, _ = polarity.predict(texts, review_texts)
+    reading = polarity.classify(texts, review_texts)
+    sentence_probs, review_probs, rule = reading.sentence_probs, reading.review_probs, reading.labels
     all_folds = np.array([fold_of(s.review_id, s.language, N_FOLDS) for s in sentences])
     groups = [sentences[i].review_id for i in rows]
 

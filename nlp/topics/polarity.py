@@ -15,6 +15,7 @@ model's own label.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -89,6 +90,17 @@ def label_from_score(label: str, score: float | None, band: float | None) -> str
     return "neutral"
 
 
+@dataclass
+class PolarityReading:
+    """What :meth:`SentimentPolarity.classify` read: labels and scores of the rule, and the probabilities behind them
+    ((n, 3) p_negative, p_mixed, p_positive of each sentence and, with reviews, of its review)."""
+
+    labels: list[str]
+    scores: np.ndarray
+    sentence_probs: np.ndarray
+    review_probs: np.ndarray | None
+
+
 class SentimentPolarity:
     """Polarity from Molva's sentiment model; callable as a :data:`PolarityFn`."""
 
@@ -98,16 +110,14 @@ class SentimentPolarity:
         self.model = load_sentiment_model(model, batch_size=batch_size)
         self.band = band
 
-    def predict(self, texts: list[str], reviews: list[str] | None = None) -> tuple[list[str], np.ndarray]:
-        """Polarity labels (:func:`topic_polarity`) and scores (:func:`topic_score`); ``reviews``, when given, is
-        the whole review each sentence comes from (classified once per distinct text, as a review)."""
-        if not texts:
-            return [], np.zeros(0)
-        preds = self.model.predict(texts, kind="sentence")
+    def classify(self, texts: list[str], reviews: list[str] | None = None) -> PolarityReading:
+        """One run of the model over ``texts`` (as sentences) and, when given, ``reviews`` (the whole review each
+        sentence comes from, classified once per distinct text, as a review)."""
+        if reviews is not None and texts and len(reviews) != len(texts):
+            raise ValueError(f"{len(reviews)} reviews for {len(texts)} sentences")
+        preds = self.model.predict(texts, kind="sentence") if texts else []
         context: list[tuple[float, float, float] | None] = [None] * len(texts)
-        if reviews is not None:
-            if len(reviews) != len(texts):
-                raise ValueError(f"{len(reviews)} reviews for {len(texts)} sentences")
+        if reviews is not None and texts:
             distinct = list(dict.fromkeys(reviews))
             by_text = {
                 t: (p.p_negative, p.p_mixed, p.p_positive)
@@ -121,21 +131,20 @@ class SentimentPolarity:
         scores = [
             topic_score(p.label, p.score, p.p_negative, p.p_positive, c) for p, c in zip(preds, context, strict=True)
         ]
-        return labels, np.array(scores, dtype=float)
+        sentence = np.array([[p.p_negative, p.p_mixed, p.p_positive] for p in preds], dtype=float).reshape(-1, 3)
+        review = None if reviews is None else np.array(context, dtype=float).reshape(-1, 3)
+        return PolarityReading(labels, np.array(scores, dtype=float), sentence, review)
+
+    def predict(self, texts: list[str], reviews: list[str] | None = None) -> tuple[list[str], np.ndarray]:
+        """Polarity labels (:func:`topic_polarity`) and scores (:func:`topic_score`), see :meth:`classify`."""
+        reading = self.classify(texts, reviews)
+        return reading.labels, reading.scores
 
     def probabilities(self, texts: list[str], reviews: list[str] | None = None) -> tuple[np.ndarray, np.ndarray | None]:
         """(n, 3) p_negative, p_mixed, p_positive of each sentence, and of its review when ``reviews`` are given
         (the inputs of :mod:`nlp.topics.polarity_model`)."""
-        preds = self.model.predict(texts, kind="sentence") if texts else []
-        sentence = np.array([[p.p_negative, p.p_mixed, p.p_positive] for p in preds], dtype=float).reshape(-1, 3)
-        if reviews is None:
-            return sentence, None
-        distinct = list(dict.fromkeys(reviews))
-        by_text = {
-            t: (p.p_negative, p.p_mixed, p.p_positive)
-            for t, p in zip(distinct, self.model.predict(distinct, kind="review"), strict=True)
-        }
-        return sentence, np.array([by_text[r] for r in reviews], dtype=float).reshape(-1, 3)
+        reading = self.classify(texts, reviews)
+        return reading.sentence_probs, reading.review_probs
 
     def __call__(self, texts: list[str], reviews: list[str] | None = None) -> list[str]:
         labels, scores = self.predict(texts, reviews)

@@ -12,6 +12,7 @@ import yaml
 from nlp.topics.assign import FEATURES, FEATURES_WITH_EXEMPLARS, TopicAssigner
 from nlp.topics.calibrate import calibrate, micro_f1
 from nlp.topics.exemplars import ExemplarError, Exemplars, from_labelled, read_exemplar_file
+from nlp.topics.polarity import PolarityReading
 from nlp.topics.taxonomy import Taxonomy, load_taxonomy
 from tests.conftest import shared_path
 from tests.nlp.test_topics import SMALL
@@ -203,13 +204,10 @@ def test_topics_calibrate_writes_a_calibration_that_reads_its_examples(
 class _KeywordSentiment:
     """Stands in for SentimentPolarity: complaint words give a negative sentence, the rule always says positive."""
 
-    def probabilities(self, texts: list[str], reviews: list[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def classify(self, texts: list[str], reviews: list[str] | None = None) -> PolarityReading:
         bad = np.array([any(w in t for w in ("позже", "задержали", "завис", "ошибку", "грубил")) for t in texts])
         sentence = np.where(bad[:, None], [0.8, 0.1, 0.05], [0.05, 0.15, 0.7])
-        return sentence, sentence.copy()
-
-    def predict(self, texts: list[str], reviews: list[str] | None = None) -> tuple[list[str], np.ndarray]:
-        return ["positive"] * len(texts), np.ones(len(texts))
+        return PolarityReading(["positive"] * len(texts), np.ones(len(texts)), sentence, sentence.copy())
 
 
 def test_labelled_polarity_fits_a_polarity_model_when_it_beats_the_rule(tmp_path: Path) -> None:

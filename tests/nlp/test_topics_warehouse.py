@@ -90,9 +90,8 @@ def test_sentence_sentiment_rows_give_sentences_and_polarity(
     ]  # the model said mixed, but its score -0.5 is outside the band
 
 
-def test_an_ambiguous_sentence_is_read_in_its_review(warehouse: duckdb.DuckDBPyConnection, taxonomy: Taxonomy) -> None:
-    """A sentence the model calls 'none' or 'mixed' leans with the review's own sentiment (same model, same
-    content); without a review row it keeps the sentence-only rule."""
+def _ambiguous_reviews(warehouse: duckdb.DuckDBPyConnection) -> None:
+    """Two reviews of a 'none' and a 'mixed' sentence: r1 with a negative review row, r2 without one."""
     text = "Ждал доставку весь вечер. Курьер опоздал."
     for rid, review_row in (("r1", ("negative", -0.8, 0.85, 0.1, 0.05)), ("r2", None)):
         _review(warehouse, rid, text)
@@ -111,6 +110,12 @@ def test_an_ambiguous_sentence_is_read_in_its_review(warehouse: duckdb.DuckDBPyC
                 " values (?, 'h1', 'm', '1', 'ru', ?, ?, ?, ?, ?, 0, ?)",
                 [rid, label, score, *probs, NOW],
             )
+
+
+def test_an_ambiguous_sentence_is_read_in_its_review(warehouse: duckdb.DuckDBPyConnection, taxonomy: Taxonomy) -> None:
+    """A sentence the model calls 'none' or 'mixed' leans with the review's own sentiment (same model, same
+    content); without a review row it keeps the sentence-only rule."""
+    _ambiguous_reviews(warehouse)
     enrich_topics(warehouse, taxonomy=taxonomy, embedder=LemmaHashEmbedder(), now=NOW)
     rows = warehouse.execute(
         "select review_id, sentence_index, polarity from sentence_topics where topic_id = 'delivery' order by 1, 2"
@@ -125,24 +130,7 @@ def test_a_fitted_polarity_model_decides_instead_of_the_rule(
     review probabilities): here a model that follows the review's p_negative against its p_positive."""
     from nlp.topics.polarity_model import PROBABILITY_INPUTS, PolarityModel
 
-    text = "Ждал доставку весь вечер. Курьер опоздал."
-    for rid, review_row in (("r1", ("negative", -0.8, 0.85, 0.1, 0.05)), ("r2", None)):
-        _review(warehouse, rid, text)
-        for idx, (start, end, label, probs) in enumerate(
-            [(0, 25, "none", (0.2, 0.1, 0.25, 0.45)), (26, len(text), "mixed", (0.3, 0.45, 0.25, 0.0))]
-        ):
-            warehouse.execute(
-                "insert into sentence_sentiment values (?, ?, 'h1', ?, ?, ?, 'ru', ?, ?, ?, ?, ?, ?, 'm', '1', ?)",
-                [rid, idx, start, end, text[start:end], label, probs[2] - probs[0], *probs, NOW],
-            )
-        if review_row is not None:
-            label, score, *probs = review_row
-            warehouse.execute(
-                "insert into review_sentiment (review_id, content_hash, model_name, model_version, language, label,"
-                " score, p_negative, p_mixed, p_positive, p_none, classified_at)"
-                " values (?, 'h1', 'm', '1', 'ru', ?, ?, ?, ?, ?, 0, ?)",
-                [rid, label, score, *probs, NOW],
-            )
+    _ambiguous_reviews(warehouse)
     model = PolarityModel(
         inputs=list(PROBABILITY_INPUTS),
         coef=[[0, 0, 0, 0, 1, 0, 0, 0], [0] * 8, [0, 0, 0, 0, 0, 0, 1, 0]],
